@@ -1,0 +1,53 @@
+//! Developer tasks behind the `cargo xtask` alias: today, regenerating the vendored Intercom
+//! document from Intercom's published one.
+
+#[path = "../../codegen/generate.rs"]
+mod codegen;
+mod doc;
+mod drift;
+mod normalize;
+mod prune;
+mod regen;
+mod source;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Where `regen` reads Intercom's published v2.11 document by default.
+const UPSTREAM_URL: &str = "https://raw.githubusercontent.com/intercom/Intercom-OpenAPI/main/descriptions/2.11/api.intercom.io.yaml";
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "intercom-mcp developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Derive openapi/intercom-2.11.json from Intercom's published document.
+    Regen {
+        /// A path or an http(s) URL of Intercom's document, YAML or JSON.
+        #[arg(long, default_value = UPSTREAM_URL)]
+        from: String,
+        /// Write nothing; exit non-zero when the committed file differs from what regen derives.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.task {
+        Task::Regen { from, check } => regen::run(&from, check),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("xtask: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
