@@ -1,1 +1,88 @@
-fn main() {}
+//! The `intercom-mcp` command: configuration from flags, environment and `.env`, then the MCP
+//! server over stdio. stdout carries JSON-RPC only; logs go to stderr.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use intercom_mcp::config::{Config, Flags};
+use intercom_mcp::server::IntercomServer;
+use rmcp::ServiceExt;
+
+#[derive(Parser)]
+#[command(name = "intercom-mcp", version, about = "An MCP server for Intercom (REST API v2.11)")]
+#[command(after_help = "The access token is read from the environment only: accessToken or \
+    INTERCOM_ACCESS_TOKEN (a .env file in the working directory is read too).")]
+struct Cli {
+    #[command(flatten)]
+    flags: Flags,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve MCP over stdio (the default).
+    Serve,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A missing .env is the normal case; values already in the environment win.
+    let _ = dotenvy::dotenv();
+    let config = match Config::resolve(&cli.flags, |name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("intercom-mcp: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("intercom-mcp: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => runtime.block_on(serve_stdio(&config)),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Our crate logs at the configured level; dependencies only warnings, since some of them log
+/// request details (rmcp logs notification params, which can hold a token).
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::new(format!("warn,intercom_mcp={level}"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}
+
+async fn serve_stdio(config: &Config) -> anyhow::Result<()> {
+    let server = IntercomServer::new(config)?;
+    if config.token.is_none() {
+        tracing::warn!("no access token yet: set accessToken or INTERCOM_ACCESS_TOKEN; tool calls will say so");
+    }
+    tracing::info!(region = config.region.name(), base_url = config.base_url, "serving MCP over stdio");
+    match server.serve(rmcp::transport::stdio()).await {
+        Ok(running) => {
+            let reason = running.waiting().await?;
+            tracing::info!(?reason, "stopped");
+            Ok(())
+        }
+        // The client went away before initializing: nothing to serve.
+        Err(err) => {
+            tracing::info!("client left before initializing: {err}");
+            Ok(())
+        }
+    }
+}

@@ -206,13 +206,12 @@ pub fn untyped_responses(doc: &mut Value) -> Result<Vec<String>> {
         responses.retain(|code, _| code.starts_with('2'));
         removed += before - responses.len();
         for response in responses.values_mut() {
-            if let Some(Value::Object(content)) = response.get_mut("content") {
-                for media in content.values_mut() {
-                    if media.get("schema") != Some(&json!({})) {
-                        media["schema"] = json!({});
-                        untyped += 1;
-                    }
-                }
+            // Every 2xx, even one without content, gets the same `{}` body: progenitor
+            // panics when one operation's success responses resolve to different types.
+            let untyped_json = json!({"application/json": {"schema": {}}});
+            if response.get("content") != Some(&untyped_json) {
+                response["content"] = untyped_json;
+                untyped += 1;
             }
         }
     });

@@ -1,0 +1,194 @@
+//! Every way a tool call can fail, and the text the model reads for each: what happened, what
+//! Intercom said, and what to do next.
+
+use std::fmt::Write as _;
+
+use reqwest::StatusCode;
+
+use crate::config::Region;
+use crate::intercom::types;
+
+#[derive(Debug)]
+pub enum ToolError {
+    /// The arguments do not fit the tool; nothing was sent.
+    Arguments(String),
+    /// The request could not be made or no answer came (no token, timeout, connection).
+    Request(String),
+    /// Intercom answered with a non-2xx status.
+    Api(ApiError),
+    /// Intercom answered 2xx with a body that is not JSON.
+    Body(String),
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub request_id: Option<String>,
+    /// (code, message, field) from Intercom's error list.
+    pub errors: Vec<(String, Option<String>, Option<String>)>,
+    /// What the body was, when it was not Intercom's error JSON.
+    pub body_note: Option<String>,
+}
+
+/// What the hints need to know about the call.
+pub struct Hints<'a> {
+    pub region: Region,
+    /// The OAuth permission the tool needs, named as in Intercom's Developer Hub.
+    pub scope: &'a str,
+}
+
+/// Reads an error body Intercom (or a proxy in front of it) sent.
+pub fn api_error(status: StatusCode, body: &[u8]) -> ApiError {
+    let mut error = ApiError { status, request_id: None, errors: Vec::new(), body_note: None };
+    match serde_json::from_slice::<types::Error>(body) {
+        Ok(parsed) => {
+            error.request_id = parsed.request_id;
+            error.errors = parsed
+                .errors
+                .into_iter()
+                .map(|item| (item.code, item.message, item.field))
+                .collect();
+        }
+        Err(_) if body.iter().all(u8::is_ascii_whitespace) => {
+            error.body_note = Some("an empty body".to_owned());
+        }
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            let kind = if text.trim_start().starts_with('<') { "an HTML page" } else { "a body that is not Intercom's error JSON" };
+            error.body_note = Some(format!("{kind}: {}", excerpt(&text)));
+        }
+    }
+    error
+}
+
+/// At most ~200 characters of a body, on one line, with markup tags removed.
+fn excerpt(text: &str) -> String {
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            _ if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let joined = words.join(" ");
+    match joined.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", joined.get(..cut).unwrap_or_default()),
+        None => joined,
+    }
+}
+
+impl ToolError {
+    pub fn render(&self, hints: &Hints<'_>) -> String {
+        match self {
+            ToolError::Arguments(message) => format!("Invalid arguments, nothing was sent: {message}"),
+            ToolError::Request(message) => message.clone(),
+            ToolError::Body(message) => message.clone(),
+            ToolError::Api(error) => error.render(hints),
+        }
+    }
+}
+
+impl ApiError {
+    fn render(&self, hints: &Hints<'_>) -> String {
+        let mut text = format!("Intercom answered HTTP {}", self.status);
+        if let Some(note) = &self.body_note {
+            let _ = write!(text, " with {note}");
+        }
+        text.push('.');
+        for (code, message, field) in &self.errors {
+            let _ = write!(text, "\nerror {code}");
+            if let Some(field) = field {
+                let _ = write!(text, " (field {field})");
+            }
+            if let Some(message) = message {
+                let _ = write!(text, ": {message}");
+            }
+        }
+        if let Some(id) = &self.request_id {
+            let _ = write!(text, "\nrequest_id: {id}");
+        }
+        let _ = write!(text, "\nhint: {}", self.hint(hints));
+        text
+    }
+
+    fn hint(&self, hints: &Hints<'_>) -> String {
+        let field = self.errors.iter().find_map(|(_, _, field)| field.as_deref());
+        match self.status.as_u16() {
+            401 => format!(
+                "The access token was refused. Check accessToken / INTERCOM_ACCESS_TOKEN, and that \
+                 the workspace is hosted in region `{}` (intercomRegion / INTERCOM_REGION: us, eu or \
+                 au): a token used against another region's API gets 401.",
+                hints.region.name()
+            ),
+            403 => format!(
+                "The token lacks a permission this tool needs: `{}`. Grant it to the app in \
+                 Intercom's Developer Hub (and reinstall it), or use a token that has it.",
+                hints.scope
+            ),
+            404 => "Nothing exists at that id. Ids are Intercom's own (not emails or external \
+                    ids): list or search first to find the right one."
+                .to_owned(),
+            400 | 422 => match field {
+                Some(field) => format!("Intercom rejected `{field}`: correct it and call again."),
+                None => "Intercom rejected the request: correct the arguments named above and call again.".to_owned(),
+            },
+            409 => "The request conflicts with existing data (for example a contact with that email \
+                    or external_id already exists): search for it instead of creating it."
+                .to_owned(),
+            429 => "Intercom's rate limit was reached: wait about 10 seconds, then call again.".to_owned(),
+            500..=599 => "Intercom or a proxy in front of it failed. Try again shortly; after a write, \
+                          read first to see whether it took effect."
+                .to_owned(),
+            _ => "Check the arguments against the tool's description.".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HINTS: Hints<'static> = Hints { region: Region::Eu, scope: "Read conversations" };
+
+    #[test]
+    fn intercom_error_json_is_read_with_code_message_field_and_request_id() {
+        let body = br#"{"type":"error.list","request_id":"req-77","errors":[{"code":"parameter_invalid","message":"Email is invalid","field":"email"}]}"#;
+        let text = api_error(StatusCode::UNPROCESSABLE_ENTITY, body).render(&HINTS);
+        assert!(text.starts_with("Intercom answered HTTP 422 Unprocessable Entity."), "{text}");
+        assert!(text.contains("error parameter_invalid (field email): Email is invalid"), "{text}");
+        assert!(text.contains("request_id: req-77"), "{text}");
+        assert!(text.contains("rejected `email`"), "{text}");
+    }
+
+    #[test]
+    fn html_and_empty_bodies_are_described_not_dumped() {
+        let page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
+        let text = api_error(StatusCode::BAD_GATEWAY, page).render(&HINTS);
+        assert!(text.contains("with an HTML page: 502 Bad Gateway 502 Bad Gateway."), "{text}");
+        assert!(!text.contains("<html>"));
+        let text = api_error(StatusCode::SERVICE_UNAVAILABLE, b"").render(&HINTS);
+        assert!(text.contains("with an empty body."), "{text}");
+    }
+
+    #[test]
+    fn hints_name_the_region_and_the_scope() {
+        let text = api_error(StatusCode::UNAUTHORIZED, b"").render(&HINTS);
+        assert!(text.contains("region `eu`") && text.contains("INTERCOM_REGION"), "{text}");
+        let text = api_error(StatusCode::FORBIDDEN, b"").render(&HINTS);
+        assert!(text.contains("`Read conversations`"), "{text}");
+    }
+
+    #[test]
+    fn long_bodies_are_cut() {
+        let body = "x ".repeat(5_000);
+        let text = api_error(StatusCode::BAD_GATEWAY, body.as_bytes()).render(&HINTS);
+        assert!(text.len() < 700, "{}", text.len());
+    }
+}

@@ -1,0 +1,17 @@
+//! intercom-mcp: an MCP server for Intercom (REST API v2.11).
+//!
+//! How a call flows, and where each part lives:
+//! - [`config`]: environment and flags → [`config::Config`] (token, region, timeouts).
+//! - [`server`]: the rmcp handler: lists the tools, routes calls, takes token updates.
+//! - [`tools`]: the allowlist of 16 tools; each validates its arguments against the schema
+//!   the model saw, deserializes them into the generated request types, and calls the client.
+//! - [`intercom`]: the client generated from `openapi/intercom-2.11.json` by build.rs, and the
+//!   hooks every request passes through (auth, headers, logging).
+//! - [`error`]: every failure → the text the model reads, with a hint on what to do.
+
+pub mod config;
+pub mod error;
+pub mod intercom;
+pub mod operations;
+pub mod server;
+pub mod tools;

@@ -1,0 +1,136 @@
+//! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing, and the
+//! token-update notification. Thin on purpose: the work happens in [`crate::tools`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CustomNotification, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool as ToolInfo,
+};
+use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::Value;
+
+use crate::config::{Config, Region, Secret};
+use crate::error::Hints;
+use crate::intercom::{self, Client, TokenCell};
+use crate::tools::{self, Entry};
+
+pub const TOKEN_UPDATE: &str = "notifications/token/update";
+
+const INSTRUCTIONS: &str = "Tools for one Intercom workspace. Everything is addressed by \
+Intercom's own ids (a contact's, conversation's or company's `id` field): find them with the \
+search or list tools first, never guess them. Search takes one filter {field, operator, value} \
+or an AND/OR group of filters. List and search results are paged: pass the previous result's \
+pages.next.starting_after back as starting_after (companies use page numbers). Replies, closes \
+and assignments act as an admin: admin_id is that admin's id. Writes to customers cannot be \
+undone; when a write's outcome is unknown, read before retrying. An optional field may be left \
+out or given as null.";
+
+/// The server's shared state; cloning is cheap.
+#[derive(Clone)]
+pub struct IntercomServer {
+    state: Arc<State>,
+}
+
+struct State {
+    tools: Vec<Entry>,
+    client: Client,
+    token: TokenCell,
+    region: Region,
+}
+
+impl IntercomServer {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let token = TokenCell::new(config.token.clone());
+        let client = intercom::connect(config, token.clone())?;
+        let state = State { tools: tools::all(), client, token, region: config.region };
+        Ok(Self { state: Arc::new(state) })
+    }
+
+    pub fn tools(&self) -> impl Iterator<Item = &Entry> {
+        self.state.tools.iter()
+    }
+
+    fn find(&self, name: &str) -> Option<&Entry> {
+        self.state.tools.iter().find(|entry| entry.def.name == name)
+    }
+
+    /// Runs one tool by name; `None` when there is no such tool.
+    pub async fn call(&self, name: &str, args: Option<serde_json::Map<String, Value>>) -> Option<rmcp::model::CallToolResult> {
+        let entry = self.find(name)?;
+        let hints = Hints { region: self.state.region, scope: entry.def.scope };
+        let started = Instant::now();
+        let result = entry.call(&self.state.client, args, &hints).await;
+        tracing::info!(
+            tool = name,
+            is_error = result.is_error.unwrap_or(false),
+            elapsed_ms = started.elapsed().as_millis(),
+            "tool call"
+        );
+        Some(result)
+    }
+
+    /// Applies a token update; a missing or unusable token is ignored with a warning that
+    /// never repeats any part of what was sent.
+    pub fn update_token(&self, params: Option<&Value>) {
+        let raw = params.and_then(|params| params.get("accessToken").or_else(|| params.get("token")));
+        match raw.and_then(Value::as_str).and_then(Secret::parse) {
+            Some(token) => {
+                self.state.token.set(token);
+                tracing::info!("access token updated");
+            }
+            None => tracing::warn!("ignored a token update without a usable accessToken or token"),
+        }
+    }
+}
+
+impl ServerHandler for IntercomServer {
+    fn get_info(&self) -> ServerConfig {
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")).with_title("Intercom"),
+            );
+        info.instructions = Some(INSTRUCTIONS.to_owned());
+        info
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let tools: Vec<ToolInfo> = self.tools().map(|entry| entry.info.clone()).collect();
+        Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<ToolInfo> {
+        self.find(name).map(|entry| entry.info.clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        match self.call(&request.name, request.arguments).await {
+            Some(result) => Ok(result.into()),
+            None => {
+                let names: Vec<&str> = self.tools().map(|entry| entry.def.name).collect();
+                Err(ErrorData::invalid_params(
+                    format!("unknown tool `{}`; the tools are: {}", request.name, names.join(", ")),
+                    None,
+                ))
+            }
+        }
+    }
+
+    async fn on_custom_notification(&self, notification: CustomNotification, _context: NotificationContext<RoleServer>) {
+        if notification.method == TOKEN_UPDATE {
+            self.update_token(notification.params.as_ref());
+        } else {
+            tracing::debug!(method = notification.method, "ignored notification");
+        }
+    }
+}

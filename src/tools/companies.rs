@@ -1,0 +1,81 @@
+//! Company tools: list (page-numbered) and get.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::contacts::{READ_SCOPE, bound_per_page};
+use super::ids::PathId;
+use super::{Effect, Tool, ToolDef};
+use crate::intercom::{Client, Sent};
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Order {
+    Asc,
+    Desc,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ListCompanies {
+    page: Option<i64>,
+    per_page: Option<i64>,
+    order: Option<Order>,
+}
+
+impl Tool for ListCompanies {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomListCompanies",
+        title: "List companies",
+        description: "Pages through companies by page number (page 1 first). Intercom serves at \
+            most the first 10,000 companies this way.",
+        operation: "listAllCompanies",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    fn shape(schema: &mut Value) {
+        bound_per_page(schema, None);
+        if let Some(Value::Object(page)) = schema.pointer_mut("/properties/page") {
+            page.insert("minimum".to_owned(), json!(1));
+        }
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        let mut request = client.list_all_companies();
+        if let Some(page) = self.page {
+            request = request.page(page);
+        }
+        if let Some(per_page) = self.per_page {
+            request = request.per_page(per_page);
+        }
+        if let Some(order) = self.order {
+            request = request.order(match order {
+                Order::Asc => "asc",
+                Order::Desc => "desc",
+            });
+        }
+        request.send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct GetCompany {
+    company_id: PathId,
+}
+
+impl Tool for GetCompany {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomGetCompany",
+        title: "Get a company",
+        description: "Returns one company by its Intercom id (the `id` field, not your own \
+            company_id): plan, size, spend, user count, tags, segments, custom attributes.",
+        operation: "RetrieveACompanyById",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        client.retrieve_a_company_by_id().company_id(self.company_id.as_str()).send().await
+    }
+}

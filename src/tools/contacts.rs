@@ -1,0 +1,205 @@
+//! Contact tools: list, search, get, create, update.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ids::PathId;
+use super::{Effect, Tool, ToolDef, search};
+use crate::intercom::{Client, Sent, types};
+
+pub const READ_SCOPE: &str = "Read and list users and companies";
+pub const WRITE_SCOPE: &str = "Write users and companies";
+const MAX_PER_PAGE: u64 = 150;
+
+/// Bounds an optional `per_page` property.
+pub fn bound_per_page(schema: &mut Value, max: Option<u64>) {
+    if let Some(Value::Object(per_page)) = schema.pointer_mut("/properties/per_page") {
+        per_page.insert("minimum".to_owned(), json!(1));
+        if let Some(max) = max {
+            per_page.insert("maximum".to_owned(), json!(max));
+        }
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ListContacts {
+    per_page: Option<i64>,
+    starting_after: Option<String>,
+}
+
+impl Tool for ListContacts {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomListContacts",
+        title: "List contacts",
+        description: "Pages through all contacts (users and leads), newest first. To find \
+            particular people use intercomSearchContacts instead. The result's \
+            pages.next.starting_after is the cursor for the next page.",
+        operation: "ListContacts",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    fn shape(schema: &mut Value) {
+        bound_per_page(schema, Some(MAX_PER_PAGE));
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        let mut request = client.list_contacts();
+        if let Some(per_page) = self.per_page {
+            request = request.per_page(per_page);
+        }
+        if let Some(cursor) = self.starting_after {
+            request = request.starting_after(cursor);
+        }
+        request.send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct SearchContacts {
+    #[serde(flatten)]
+    body: types::SearchRequest,
+}
+
+impl Tool for SearchContacts {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomSearchContacts",
+        title: "Search contacts",
+        description: "Finds contacts by their fields: email, name, phone, role (user|lead), \
+            external_id, created_at, last_seen_at, custom_attributes.<name> and more. A query is \
+            one filter {field, operator, value} or a group {operator: AND|OR, value: [filters or \
+            groups]}, at most two levels deep and 15 filters per group. Operators: = != IN NIN \
+            (arrays) < <= > >= ~ (contains) !~ ^ (starts with) $ (ends with); dates are unix \
+            seconds. Page with pagination.starting_after from the previous result.",
+        operation: "SearchContacts",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    fn shape(schema: &mut Value) {
+        search::shape(schema);
+    }
+
+    fn check(&self) -> Result<(), String> {
+        search::check(&self.body.query)
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        client.search_contacts().body(self.body).send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct GetContact {
+    contact_id: PathId,
+}
+
+impl Tool for GetContact {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomGetContact",
+        title: "Get a contact",
+        description: "Returns one contact by Intercom id: profile, location, custom attributes, \
+            and the first tags, notes and companies. Find the id with intercomSearchContacts.",
+        operation: "ShowContact",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        client.show_contact().contact_id(self.contact_id.as_str()).send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct CreateContact {
+    #[serde(flatten)]
+    body: types::CreateContactRequest,
+}
+
+/// Intercom needs one of these to tell contacts apart (`x-required-any-of` in the document).
+const CREATE_NEEDS_ONE_OF: &str = "email, external_id or role";
+
+impl Tool for CreateContact {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomCreateContact",
+        title: "Create a contact",
+        description: "Creates a user or a lead. Give at least one of email, external_id or role \
+            (a name alone is not enough). Search first: an email or external_id that already \
+            exists is refused.",
+        operation: "CreateContact",
+        effect: Effect::Write { destructive: false, idempotent: false },
+        scope: WRITE_SCOPE,
+    };
+
+    fn shape(schema: &mut Value) {
+        role_choices(schema);
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let body = &self.body;
+        if body.email.is_none() && body.external_id.is_none() && body.role.is_none() {
+            return Err(format!("a new contact needs at least one of {CREATE_NEEDS_ONE_OF}"));
+        }
+        Ok(())
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        client.create_contact().body(self.body).send().await
+    }
+}
+
+fn role_choices(schema: &mut Value) {
+    if let Some(Value::Object(role)) = schema.pointer_mut("/properties/role") {
+        role.insert("enum".to_owned(), json!(["user", "lead"]));
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct UpdateContact {
+    contact_id: PathId,
+    #[serde(flatten)]
+    body: types::UpdateContactRequest,
+}
+
+impl Tool for UpdateContact {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomUpdateContact",
+        title: "Update a contact",
+        description: "Changes the given fields of one contact and leaves the others as they are. \
+            custom_attributes are merged by name. Overwrites what was there.",
+        operation: "UpdateContact",
+        effect: Effect::Write { destructive: true, idempotent: true },
+        scope: WRITE_SCOPE,
+    };
+
+    fn shape(schema: &mut Value) {
+        role_choices(schema);
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let fields = serde_json::to_value(&self.body).unwrap_or_default();
+        if fields.as_object().is_none_or(|fields| fields.is_empty()) {
+            return Err("give at least one field to change besides `contact_id`".to_owned());
+        }
+        Ok(())
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        client.update_contact().contact_id(self.contact_id.as_str()).body(self.body).send().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_one_of_rule_matches_the_vendored_document() {
+        let text = include_str!("../../openapi/intercom-2.11.json");
+        let doc: Value = serde_json::from_str(text).unwrap();
+        let rule = &doc["components"]["schemas"]["create_contact_request"]["x-required-any-of"];
+        assert_eq!(rule, &json!([["email"], ["external_id"], ["role"]]));
+        assert_eq!(CREATE_NEEDS_ONE_OF, "email, external_id or role");
+    }
+}

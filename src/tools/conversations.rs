@@ -1,0 +1,188 @@
+//! Conversation tools: list, search, get, reply, close, assign.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::contacts::bound_per_page;
+use super::ids::PathId;
+use super::{Effect, Tool, ToolDef, search};
+use crate::intercom::{Client, Sent, types};
+
+const READ_SCOPE: &str = "Read conversations";
+const WRITE_SCOPE: &str = "Write conversations";
+const MAX_PER_PAGE: u64 = 150;
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ListConversations {
+    per_page: Option<i64>,
+    starting_after: Option<String>,
+}
+
+impl Tool for ListConversations {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomListConversations",
+        title: "List conversations",
+        description: "Pages through all conversations, most recently updated first, without their \
+            parts. To find particular ones (open, by contact, by tag, by date) use \
+            intercomSearchConversations. pages.next.starting_after is the next page's cursor.",
+        operation: "listConversations",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    fn shape(schema: &mut Value) {
+        bound_per_page(schema, Some(MAX_PER_PAGE));
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        let mut request = client.list_conversations();
+        if let Some(per_page) = self.per_page {
+            request = request.per_page(per_page);
+        }
+        if let Some(cursor) = self.starting_after {
+            request = request.starting_after(cursor);
+        }
+        request.send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct SearchConversations {
+    #[serde(flatten)]
+    body: types::SearchRequest,
+}
+
+impl Tool for SearchConversations {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomSearchConversations",
+        title: "Search conversations",
+        description: "Finds conversations by their fields: state (open|closed|snoozed), open, \
+            read, priority, admin_assignee_id, team_assignee_id, contact_ids, tag_ids, \
+            created_at, updated_at, source.author.email, source.body and more. Same query shape \
+            and operators as intercomSearchContacts (one filter, or AND/OR groups two levels \
+            deep, 15 filters per group); dates are unix seconds.",
+        operation: "searchConversations",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    fn shape(schema: &mut Value) {
+        search::shape(schema);
+    }
+
+    fn check(&self) -> Result<(), String> {
+        search::check(&self.body.query)
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        client.search_conversations().body(self.body).send().await
+    }
+}
+
+/// How a conversation's message bodies come back.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum DisplayAs {
+    Plaintext,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct GetConversation {
+    conversation_id: PathId,
+    display_as: Option<DisplayAs>,
+}
+
+impl Tool for GetConversation {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomGetConversation",
+        title: "Get a conversation",
+        description: "Returns one conversation with its parts (messages, notes, assignments, \
+            state changes; at most 500), its contacts, tags and assignees.",
+        operation: "retrieveConversation",
+        effect: Effect::Read,
+        scope: READ_SCOPE,
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        let mut request = client.retrieve_conversation().conversation_id(self.conversation_id.as_str());
+        if let Some(DisplayAs::Plaintext) = self.display_as {
+            request = request.display_as("plaintext");
+        }
+        request.send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ReplyConversation {
+    conversation_id: PathId,
+    #[serde(flatten)]
+    body: types::AdminReplyConversationRequest,
+}
+
+impl Tool for ReplyConversation {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomReplyConversation",
+        title: "Reply to a conversation",
+        description: "Replies as an admin. message_type comment sends the reply to the customer; \
+            note adds an internal note only teammates see. Every call posts a new part: do not \
+            repeat a call whose outcome is unknown without reading the conversation first.",
+        operation: "replyConversation",
+        effect: Effect::Write { destructive: false, idempotent: false },
+        scope: WRITE_SCOPE,
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        let body = types::ReplyConversationRequest::from(self.body);
+        client.reply_conversation().conversation_id(self.conversation_id.as_str()).body(body).send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct CloseConversation {
+    conversation_id: PathId,
+    #[serde(flatten)]
+    body: types::CloseConversationRequest,
+}
+
+impl Tool for CloseConversation {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomCloseConversation",
+        title: "Close a conversation",
+        description: "Closes a conversation as an admin, optionally with a closing message that \
+            the customer sees. A closed conversation reopens when the customer replies.",
+        operation: "manageConversation",
+        effect: Effect::Write { destructive: false, idempotent: false },
+        scope: WRITE_SCOPE,
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        let body = types::ManageConversationBody::from(self.body);
+        client.manage_conversation().conversation_id(self.conversation_id.as_str()).body(body).send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct AssignConversation {
+    conversation_id: PathId,
+    #[serde(flatten)]
+    body: types::AssignConversationRequest,
+}
+
+impl Tool for AssignConversation {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomAssignConversation",
+        title: "Assign a conversation",
+        description: "Assigns a conversation to an admin (type admin) or a team (type team), \
+            replacing the current assignee; assignee_id \"0\" unassigns. admin_id is the admin \
+            doing the assigning.",
+        operation: "manageConversation",
+        effect: Effect::Write { destructive: true, idempotent: false },
+        scope: WRITE_SCOPE,
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        let body = types::ManageConversationBody::from(self.body);
+        client.manage_conversation().conversation_id(self.conversation_id.as_str()).body(body).send().await
+    }
+}

@@ -1,0 +1,32 @@
+//! The note tool: a private note on a contact.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::contacts::WRITE_SCOPE;
+use super::ids::PathId;
+use super::{Effect, Tool, ToolDef};
+use crate::intercom::{Client, Sent, types};
+
+#[derive(Deserialize, JsonSchema)]
+pub struct AddNote {
+    contact_id: PathId,
+    #[serde(flatten)]
+    body: types::CreateNoteBody,
+}
+
+impl Tool for AddNote {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomAddNote",
+        title: "Add a note to a contact",
+        description: "Adds a note to a contact's profile, visible to teammates only, never to the \
+            contact. Each call adds another note.",
+        operation: "createNote",
+        effect: Effect::Write { destructive: false, idempotent: false },
+        scope: WRITE_SCOPE,
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        client.create_note().contact_id(self.contact_id.as_str()).body(self.body).send().await
+    }
+}

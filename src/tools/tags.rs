@@ -1,0 +1,57 @@
+//! Tag tools: list the workspace's tags, tag a contact.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ids::PathId;
+use super::{Effect, Tool, ToolDef};
+use crate::intercom::{Client, Sent, types};
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ListTags {}
+
+impl Tool for ListTags {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomListTags",
+        title: "List tags",
+        description: "Returns every tag in the workspace with its id, in one page. Use the id \
+            with intercomTagContact or in a search on tag_ids.",
+        operation: "listTags",
+        effect: Effect::Read,
+        scope: "Read tags",
+    };
+
+    fn shape(schema: &mut Value) {
+        if let Value::Object(map) = schema {
+            map.entry("properties").or_insert_with(|| json!({}));
+        }
+    }
+
+    async fn send(self, client: &Client) -> Sent {
+        client.list_tags().send().await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct TagContact {
+    contact_id: PathId,
+    #[serde(flatten)]
+    body: types::AttachTagToContactBody,
+}
+
+impl Tool for TagContact {
+    const DEF: ToolDef = ToolDef {
+        name: "intercomTagContact",
+        title: "Tag a contact",
+        description: "Attaches an existing tag (id from intercomListTags) to a contact. Tagging \
+            twice leaves one tag.",
+        operation: "attachTagToContact",
+        effect: Effect::Write { destructive: false, idempotent: true },
+        scope: "Write tags",
+    };
+
+    async fn send(self, client: &Client) -> Sent {
+        client.attach_tag_to_contact().contact_id(self.contact_id.as_str()).body(self.body).send().await
+    }
+}
