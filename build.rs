@@ -18,7 +18,8 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let text = std::fs::read_to_string(DOCUMENT).map_err(|err| format!("cannot read {DOCUMENT}: {err}"))?;
+    let text = std::fs::read_to_string(DOCUMENT)
+        .map_err(|err| format!("cannot read {DOCUMENT}: {err}"))?;
     let document: serde_json::Value =
         serde_json::from_str(&text).map_err(|err| format!("{DOCUMENT} is not JSON: {err}"))?;
     let code = codegen::generate(&document)?;

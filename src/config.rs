@@ -74,7 +74,9 @@ impl Region {
     }
 
     fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|region| region.name().eq_ignore_ascii_case(text.trim()))
+        Self::ALL
+            .into_iter()
+            .find(|region| region.name().eq_ignore_ascii_case(text.trim()))
     }
 }
 
@@ -107,7 +109,9 @@ pub struct Config {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("unknown Intercom region {0:?}: choose us, eu or au (intercomRegion / INTERCOM_REGION)")]
+    #[error(
+        "unknown Intercom region {0:?}: choose us, eu or au (intercomRegion / INTERCOM_REGION)"
+    )]
     Region(String),
     #[error("INTERCOM_BASE_URL must start with http:// or https://, got {0:?}")]
     BaseUrl(String),
@@ -122,14 +126,25 @@ const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
 impl Config {
     /// Flags win over the environment; `env` is a lookup so tests need not touch the process.
-    pub fn resolve(flags: &Flags, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let first = |names: &[&str]| names.iter().find_map(|name| env(name).filter(|v| !v.trim().is_empty()));
+    pub fn resolve(
+        flags: &Flags,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let first = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|name| env(name).filter(|v| !v.trim().is_empty()))
+        };
         let token = first(&TOKEN_VARS).and_then(|raw| Secret::parse(&raw));
         let region = match flags.region.clone().or_else(|| first(&REGION_VARS)) {
             None => Region::Us,
             Some(text) => Region::parse(&text).ok_or(ConfigError::Region(text))?,
         };
-        let base_url = match flags.base_url.clone().or_else(|| first(&["INTERCOM_BASE_URL"])) {
+        let base_url = match flags
+            .base_url
+            .clone()
+            .or_else(|| first(&["INTERCOM_BASE_URL"]))
+        {
             None => region.base_url().to_owned(),
             Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
                 url.trim().trim_end_matches('/').to_owned()
@@ -140,7 +155,10 @@ impl Config {
             Some(ms) => ms,
             None => match first(&["INTERCOM_API_TIMEOUT"]) {
                 None => DEFAULT_TIMEOUT_MS,
-                Some(text) => text.trim().parse().map_err(|_| ConfigError::Timeout(text))?,
+                Some(text) => text
+                    .trim()
+                    .parse()
+                    .map_err(|_| ConfigError::Timeout(text))?,
             },
         };
         if timeout_ms == 0 {
@@ -172,7 +190,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn resolve(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         Config::resolve(&Flags::default(), |name| vars.get(name).cloned())
     }
 
@@ -192,9 +213,16 @@ mod tests {
         assert_eq!(config.token.unwrap().expose(), "tok_123");
         let config = resolve(&[("INTERCOM_ACCESS_TOKEN", "tok_456")]).unwrap();
         assert_eq!(config.token.unwrap().expose(), "tok_456");
-        let config = resolve(&[("accessToken", "first"), ("INTERCOM_ACCESS_TOKEN", "second")]).unwrap();
+        let config = resolve(&[
+            ("accessToken", "first"),
+            ("INTERCOM_ACCESS_TOKEN", "second"),
+        ])
+        .unwrap();
         assert_eq!(config.token.unwrap().expose(), "first");
-        assert_eq!(resolve(&[("accessToken", "Bearer   ")]).unwrap().token, None);
+        assert_eq!(
+            resolve(&[("accessToken", "Bearer   ")]).unwrap().token,
+            None
+        );
     }
 
     #[test]
@@ -203,8 +231,13 @@ mod tests {
         assert_eq!(config.base_url, "https://api.eu.intercom.io");
         let config = resolve(&[("INTERCOM_REGION", "au")]).unwrap();
         assert_eq!(config.base_url, "https://api.au.intercom.io");
-        let err = resolve(&[("INTERCOM_REGION", "mars")]).unwrap_err().to_string();
-        assert!(err.contains("us, eu or au") && err.contains("mars"), "{err}");
+        let err = resolve(&[("INTERCOM_REGION", "mars")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("us, eu or au") && err.contains("mars"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -39,7 +39,12 @@ pub struct Hints<'a> {
 
 /// Reads an error body Intercom (or a proxy in front of it) sent.
 pub fn api_error(status: StatusCode, body: &[u8]) -> ApiError {
-    let mut error = ApiError { status, request_id: None, errors: Vec::new(), body_note: None };
+    let mut error = ApiError {
+        status,
+        request_id: None,
+        errors: Vec::new(),
+        body_note: None,
+    };
     match serde_json::from_slice::<types::Error>(body) {
         Ok(parsed) => {
             error.request_id = parsed.request_id;
@@ -54,7 +59,11 @@ pub fn api_error(status: StatusCode, body: &[u8]) -> ApiError {
         }
         Err(_) => {
             let text = String::from_utf8_lossy(body);
-            let kind = if text.trim_start().starts_with('<') { "an HTML page" } else { "a body that is not Intercom's error JSON" };
+            let kind = if text.trim_start().starts_with('<') {
+                "an HTML page"
+            } else {
+                "a body that is not Intercom's error JSON"
+            };
             error.body_note = Some(format!("{kind}: {}", excerpt(&text)));
         }
     }
@@ -87,7 +96,9 @@ fn excerpt(text: &str) -> String {
 impl ToolError {
     pub fn render(&self, hints: &Hints<'_>) -> String {
         match self {
-            ToolError::Arguments(message) => format!("Invalid arguments, nothing was sent: {message}"),
+            ToolError::Arguments(message) => {
+                format!("Invalid arguments, nothing was sent: {message}")
+            }
             ToolError::Request(message) => message.clone(),
             ToolError::Body(message) => message.clone(),
             ToolError::Api(error) => error.render(hints),
@@ -119,7 +130,10 @@ impl ApiError {
     }
 
     fn hint(&self, hints: &Hints<'_>) -> String {
-        let field = self.errors.iter().find_map(|(_, _, field)| field.as_deref());
+        let field = self
+            .errors
+            .iter()
+            .find_map(|(_, _, field)| field.as_deref());
         match self.status.as_u16() {
             401 => format!(
                 "The access token was refused. Check accessToken / INTERCOM_ACCESS_TOKEN, and that \
@@ -155,14 +169,23 @@ impl ApiError {
 mod tests {
     use super::*;
 
-    const HINTS: Hints<'static> = Hints { region: Region::Eu, scope: "Read conversations" };
+    const HINTS: Hints<'static> = Hints {
+        region: Region::Eu,
+        scope: "Read conversations",
+    };
 
     #[test]
     fn intercom_error_json_is_read_with_code_message_field_and_request_id() {
         let body = br#"{"type":"error.list","request_id":"req-77","errors":[{"code":"parameter_invalid","message":"Email is invalid","field":"email"}]}"#;
         let text = api_error(StatusCode::UNPROCESSABLE_ENTITY, body).render(&HINTS);
-        assert!(text.starts_with("Intercom answered HTTP 422 Unprocessable Entity."), "{text}");
-        assert!(text.contains("error parameter_invalid (field email): Email is invalid"), "{text}");
+        assert!(
+            text.starts_with("Intercom answered HTTP 422 Unprocessable Entity."),
+            "{text}"
+        );
+        assert!(
+            text.contains("error parameter_invalid (field email): Email is invalid"),
+            "{text}"
+        );
         assert!(text.contains("request_id: req-77"), "{text}");
         assert!(text.contains("rejected `email`"), "{text}");
     }
@@ -171,7 +194,10 @@ mod tests {
     fn html_and_empty_bodies_are_described_not_dumped() {
         let page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
         let text = api_error(StatusCode::BAD_GATEWAY, page).render(&HINTS);
-        assert!(text.contains("with an HTML page: 502 Bad Gateway 502 Bad Gateway."), "{text}");
+        assert!(
+            text.contains("with an HTML page: 502 Bad Gateway 502 Bad Gateway."),
+            "{text}"
+        );
         assert!(!text.contains("<html>"));
         let text = api_error(StatusCode::SERVICE_UNAVAILABLE, b"").render(&HINTS);
         assert!(text.contains("with an empty body."), "{text}");
@@ -180,7 +206,10 @@ mod tests {
     #[test]
     fn hints_name_the_region_and_the_scope() {
         let text = api_error(StatusCode::UNAUTHORIZED, b"").render(&HINTS);
-        assert!(text.contains("region `eu`") && text.contains("INTERCOM_REGION"), "{text}");
+        assert!(
+            text.contains("region `eu`") && text.contains("INTERCOM_REGION"),
+            "{text}"
+        );
         let text = api_error(StatusCode::FORBIDDEN, b"").render(&HINTS);
         assert!(text.contains("`Read conversations`"), "{text}");
     }

@@ -28,7 +28,8 @@ mod generated {
 pub use generated::{Client, types};
 
 /// What every generated `send()` returns once 2xx bodies are untyped and errors undeclared.
-pub type Sent = Result<progenitor_client::ResponseValue<serde_json::Value>, progenitor_client::Error<()>>;
+pub type Sent =
+    Result<progenitor_client::ResponseValue<serde_json::Value>, progenitor_client::Error<()>>;
 
 pub const API_VERSION: &str = "2.11";
 pub const USER_AGENT_VALUE: &str = concat!("intercom-mcp/", env!("CARGO_PKG_VERSION"));
@@ -46,11 +47,17 @@ impl TokenCell {
     }
 
     pub fn get(&self) -> Option<Secret> {
-        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     pub fn set(&self, token: Secret) {
-        *self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(token);
+        *self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(token);
     }
 }
 
@@ -74,7 +81,11 @@ pub fn connect(config: &Config, token: TokenCell) -> anyhow::Result<Client> {
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(10)))
         .build()?;
-    Ok(Client::new_with_client(&config.base_url, http, Upstream { token }))
+    Ok(Client::new_with_client(
+        &config.base_url,
+        http,
+        Upstream { token },
+    ))
 }
 
 impl ClientHooks<Upstream> for Client {
@@ -87,15 +98,21 @@ impl ClientHooks<Upstream> for Client {
             return Err(progenitor_client::Error::Custom(NO_TOKEN.to_owned()));
         };
         // Secret::parse admits only visible ASCII, so this cannot fail for a stored token.
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-            progenitor_client::Error::Custom("The access token has characters HTTP forbids.".to_owned())
-        })?;
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                progenitor_client::Error::Custom(
+                    "The access token has characters HTTP forbids.".to_owned(),
+                )
+            })?;
         auth.set_sensitive(true);
         let headers = request.headers_mut();
         // progenitor adds `api-version`; Intercom reads `Intercom-Version`.
         headers.remove("api-version");
         headers.insert(AUTHORIZATION, auth);
-        headers.insert(HeaderName::from_static("intercom-version"), HeaderValue::from_static(API_VERSION));
+        headers.insert(
+            HeaderName::from_static("intercom-version"),
+            HeaderValue::from_static(API_VERSION),
+        );
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         Ok(())

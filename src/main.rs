@@ -9,9 +9,15 @@ use intercom_mcp::server::IntercomServer;
 use rmcp::ServiceExt;
 
 #[derive(Parser)]
-#[command(name = "intercom-mcp", version, about = "An MCP server for Intercom (REST API v2.11)")]
-#[command(after_help = "The access token is read from the environment only: accessToken or \
-    INTERCOM_ACCESS_TOKEN (a .env file in the working directory is read too).")]
+#[command(
+    name = "intercom-mcp",
+    version,
+    about = "An MCP server for Intercom (REST API v2.11)"
+)]
+#[command(
+    after_help = "The access token is read from the environment only: accessToken or \
+    INTERCOM_ACCESS_TOKEN (a .env file in the working directory is read too)."
+)]
 struct Cli {
     #[command(flatten)]
     flags: Flags,
@@ -37,7 +43,10 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("intercom-mcp: cannot start the async runtime: {err}");
@@ -70,9 +79,15 @@ fn init_logging(level: &str) {
 async fn serve_stdio(config: &Config) -> anyhow::Result<()> {
     let server = IntercomServer::new(config)?;
     if config.token.is_none() {
-        tracing::warn!("no access token yet: set accessToken or INTERCOM_ACCESS_TOKEN; tool calls will say so");
+        tracing::warn!(
+            "no access token yet: set accessToken or INTERCOM_ACCESS_TOKEN; tool calls will say so"
+        );
     }
-    tracing::info!(region = config.region.name(), base_url = config.base_url, "serving MCP over stdio");
+    tracing::info!(
+        region = config.region.name(),
+        base_url = config.base_url,
+        "serving MCP over stdio"
+    );
     match server.serve(rmcp::transport::stdio()).await {
         Ok(running) => {
             let reason = running.waiting().await?;

@@ -45,8 +45,15 @@ impl IntercomServer {
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         let token = TokenCell::new(config.token.clone());
         let client = intercom::connect(config, token.clone())?;
-        let state = State { tools: tools::all(), client, token, region: config.region };
-        Ok(Self { state: Arc::new(state) })
+        let state = State {
+            tools: tools::all(),
+            client,
+            token,
+            region: config.region,
+        };
+        Ok(Self {
+            state: Arc::new(state),
+        })
     }
 
     pub fn tools(&self) -> impl Iterator<Item = &Entry> {
@@ -58,9 +65,16 @@ impl IntercomServer {
     }
 
     /// Runs one tool by name; `None` when there is no such tool.
-    pub async fn call(&self, name: &str, args: Option<serde_json::Map<String, Value>>) -> Option<rmcp::model::CallToolResult> {
+    pub async fn call(
+        &self,
+        name: &str,
+        args: Option<serde_json::Map<String, Value>>,
+    ) -> Option<rmcp::model::CallToolResult> {
         let entry = self.find(name)?;
-        let hints = Hints { region: self.state.region, scope: entry.def.scope };
+        let hints = Hints {
+            region: self.state.region,
+            scope: entry.def.scope,
+        };
         let started = Instant::now();
         let result = entry.call(&self.state.client, args, &hints).await;
         tracing::info!(
@@ -75,7 +89,8 @@ impl IntercomServer {
     /// Applies a token update; a missing or unusable token is ignored with a warning that
     /// never repeats any part of what was sent.
     pub fn update_token(&self, params: Option<&Value>) {
-        let raw = params.and_then(|params| params.get("accessToken").or_else(|| params.get("token")));
+        let raw =
+            params.and_then(|params| params.get("accessToken").or_else(|| params.get("token")));
         match raw.and_then(Value::as_str).and_then(Secret::parse) {
             Some(token) => {
                 self.state.token.set(token);
@@ -90,7 +105,8 @@ impl ServerHandler for IntercomServer {
     fn get_info(&self) -> ServerConfig {
         let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(
-                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")).with_title("Intercom"),
+                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                    .with_title("Intercom"),
             );
         info.instructions = Some(INSTRUCTIONS.to_owned());
         info
@@ -119,14 +135,22 @@ impl ServerHandler for IntercomServer {
             None => {
                 let names: Vec<&str> = self.tools().map(|entry| entry.def.name).collect();
                 Err(ErrorData::invalid_params(
-                    format!("unknown tool `{}`; the tools are: {}", request.name, names.join(", ")),
+                    format!(
+                        "unknown tool `{}`; the tools are: {}",
+                        request.name,
+                        names.join(", ")
+                    ),
                     None,
                 ))
             }
         }
     }
 
-    async fn on_custom_notification(&self, notification: CustomNotification, _context: NotificationContext<RoleServer>) {
+    async fn on_custom_notification(
+        &self,
+        notification: CustomNotification,
+        _context: NotificationContext<RoleServer>,
+    ) {
         if notification.method == TOKEN_UPDATE {
             self.update_token(notification.params.as_ref());
         } else {

@@ -27,8 +27,7 @@ impl Tool for ListCompanies {
     const DEF: ToolDef = ToolDef {
         name: "intercomListCompanies",
         title: "List companies",
-        description: "Pages through companies by page number (page 1 first). Intercom serves at \
-            most the first 10,000 companies this way.",
+        description: "Pages through companies by page number; only the first 10,000 are reachable.",
         operation: "listAllCompanies",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -68,14 +67,17 @@ impl Tool for GetCompany {
     const DEF: ToolDef = ToolDef {
         name: "intercomGetCompany",
         title: "Get a company",
-        description: "Returns one company by its Intercom id (the `id` field, not your own \
-            company_id): plan, size, spend, user count, tags, segments, custom attributes.",
+        description: "One company by Intercom id: plan, size, spend, users, tags, attributes.",
         operation: "RetrieveACompanyById",
         effect: Effect::Read,
         scope: READ_SCOPE,
     };
 
     async fn send(self, client: &Client) -> Sent {
-        client.retrieve_a_company_by_id().company_id(self.company_id.as_str()).send().await
+        client
+            .retrieve_a_company_by_id()
+            .company_id(self.company_id.as_str())
+            .send()
+            .await
     }
 }

@@ -32,9 +32,8 @@ impl Tool for ListContacts {
     const DEF: ToolDef = ToolDef {
         name: "intercomListContacts",
         title: "List contacts",
-        description: "Pages through all contacts (users and leads), newest first. To find \
-            particular people use intercomSearchContacts instead. The result's \
-            pages.next.starting_after is the cursor for the next page.",
+        description: "Pages through all contacts (users and leads). To find particular people, \
+            search instead. Next page: pass pages.next.starting_after back.",
         operation: "ListContacts",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -66,12 +65,10 @@ impl Tool for SearchContacts {
     const DEF: ToolDef = ToolDef {
         name: "intercomSearchContacts",
         title: "Search contacts",
-        description: "Finds contacts by their fields: email, name, phone, role (user|lead), \
-            external_id, created_at, last_seen_at, custom_attributes.<name> and more. A query is \
-            one filter {field, operator, value} or a group {operator: AND|OR, value: [filters or \
-            groups]}, at most two levels deep and 15 filters per group. Operators: = != IN NIN \
-            (arrays) < <= > >= ~ (contains) !~ ^ (starts with) $ (ends with); dates are unix \
-            seconds. Page with pagination.starting_after from the previous result.",
+        description: "Finds contacts by field: email, name, phone, role, external_id, created_at, \
+            last_seen_at, tag_id, custom_attributes.<name>… Operators: ~ contains, ^ starts \
+            with, $ ends with, IN/NIN take arrays; dates in unix seconds. Groups nest two levels, \
+            15 filters each.",
         operation: "SearchContacts",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -99,15 +96,19 @@ impl Tool for GetContact {
     const DEF: ToolDef = ToolDef {
         name: "intercomGetContact",
         title: "Get a contact",
-        description: "Returns one contact by Intercom id: profile, location, custom attributes, \
-            and the first tags, notes and companies. Find the id with intercomSearchContacts.",
+        description: "One contact by Intercom id: profile, location, custom attributes, tags, \
+            companies.",
         operation: "ShowContact",
         effect: Effect::Read,
         scope: READ_SCOPE,
     };
 
     async fn send(self, client: &Client) -> Sent {
-        client.show_contact().contact_id(self.contact_id.as_str()).send().await
+        client
+            .show_contact()
+            .contact_id(self.contact_id.as_str())
+            .send()
+            .await
     }
 }
 
@@ -124,11 +125,13 @@ impl Tool for CreateContact {
     const DEF: ToolDef = ToolDef {
         name: "intercomCreateContact",
         title: "Create a contact",
-        description: "Creates a user or a lead. Give at least one of email, external_id or role \
-            (a name alone is not enough). Search first: an email or external_id that already \
-            exists is refused.",
+        description: "Creates a user or lead. Needs email, external_id or role (a name alone is \
+            not enough). An existing email or external_id is refused: search first.",
         operation: "CreateContact",
-        effect: Effect::Write { destructive: false, idempotent: false },
+        effect: Effect::Write {
+            destructive: false,
+            idempotent: false,
+        },
         scope: WRITE_SCOPE,
     };
 
@@ -139,7 +142,9 @@ impl Tool for CreateContact {
     fn check(&self) -> Result<(), String> {
         let body = &self.body;
         if body.email.is_none() && body.external_id.is_none() && body.role.is_none() {
-            return Err(format!("a new contact needs at least one of {CREATE_NEEDS_ONE_OF}"));
+            return Err(format!(
+                "a new contact needs at least one of {CREATE_NEEDS_ONE_OF}"
+            ));
         }
         Ok(())
     }
@@ -166,10 +171,12 @@ impl Tool for UpdateContact {
     const DEF: ToolDef = ToolDef {
         name: "intercomUpdateContact",
         title: "Update a contact",
-        description: "Changes the given fields of one contact and leaves the others as they are. \
-            custom_attributes are merged by name. Overwrites what was there.",
+        description: "Overwrites the given fields of a contact; others stay as they are.",
         operation: "UpdateContact",
-        effect: Effect::Write { destructive: true, idempotent: true },
+        effect: Effect::Write {
+            destructive: true,
+            idempotent: true,
+        },
         scope: WRITE_SCOPE,
     };
 
@@ -186,7 +193,12 @@ impl Tool for UpdateContact {
     }
 
     async fn send(self, client: &Client) -> Sent {
-        client.update_contact().contact_id(self.contact_id.as_str()).body(self.body).send().await
+        client
+            .update_contact()
+            .contact_id(self.contact_id.as_str())
+            .body(self.body)
+            .send()
+            .await
     }
 }
 

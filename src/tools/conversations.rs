@@ -23,9 +23,8 @@ impl Tool for ListConversations {
     const DEF: ToolDef = ToolDef {
         name: "intercomListConversations",
         title: "List conversations",
-        description: "Pages through all conversations, most recently updated first, without their \
-            parts. To find particular ones (open, by contact, by tag, by date) use \
-            intercomSearchConversations. pages.next.starting_after is the next page's cursor.",
+        description: "Pages through all conversations, without their parts. To find particular \
+            ones, search instead. Next page: pass pages.next.starting_after back.",
         operation: "listConversations",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -57,11 +56,9 @@ impl Tool for SearchConversations {
     const DEF: ToolDef = ToolDef {
         name: "intercomSearchConversations",
         title: "Search conversations",
-        description: "Finds conversations by their fields: state (open|closed|snoozed), open, \
-            read, priority, admin_assignee_id, team_assignee_id, contact_ids, tag_ids, \
-            created_at, updated_at, source.author.email, source.body and more. Same query shape \
-            and operators as intercomSearchContacts (one filter, or AND/OR groups two levels \
-            deep, 15 filters per group); dates are unix seconds.",
+        description: "Finds conversations by field: state, open, read, priority, \
+            admin_assignee_id, team_assignee_id, contact_ids, tag_ids, created_at, updated_at, \
+            source.body… Query as in intercomSearchContacts.",
         operation: "searchConversations",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -97,15 +94,17 @@ impl Tool for GetConversation {
     const DEF: ToolDef = ToolDef {
         name: "intercomGetConversation",
         title: "Get a conversation",
-        description: "Returns one conversation with its parts (messages, notes, assignments, \
-            state changes; at most 500), its contacts, tags and assignees.",
+        description: "One conversation with its parts (messages, notes, assignments; at most \
+            500), contacts, tags.",
         operation: "retrieveConversation",
         effect: Effect::Read,
         scope: READ_SCOPE,
     };
 
     async fn send(self, client: &Client) -> Sent {
-        let mut request = client.retrieve_conversation().conversation_id(self.conversation_id.as_str());
+        let mut request = client
+            .retrieve_conversation()
+            .conversation_id(self.conversation_id.as_str());
         if let Some(DisplayAs::Plaintext) = self.display_as {
             request = request.display_as("plaintext");
         }
@@ -124,17 +123,24 @@ impl Tool for ReplyConversation {
     const DEF: ToolDef = ToolDef {
         name: "intercomReplyConversation",
         title: "Reply to a conversation",
-        description: "Replies as an admin. message_type comment sends the reply to the customer; \
-            note adds an internal note only teammates see. Every call posts a new part: do not \
-            repeat a call whose outcome is unknown without reading the conversation first.",
+        description: "Replies as an admin: a comment the customer sees, or an internal note. \
+            Each call posts again: if an outcome is unknown, read before retrying.",
         operation: "replyConversation",
-        effect: Effect::Write { destructive: false, idempotent: false },
+        effect: Effect::Write {
+            destructive: false,
+            idempotent: false,
+        },
         scope: WRITE_SCOPE,
     };
 
     async fn send(self, client: &Client) -> Sent {
         let body = types::ReplyConversationRequest::from(self.body);
-        client.reply_conversation().conversation_id(self.conversation_id.as_str()).body(body).send().await
+        client
+            .reply_conversation()
+            .conversation_id(self.conversation_id.as_str())
+            .body(body)
+            .send()
+            .await
     }
 }
 
@@ -149,16 +155,23 @@ impl Tool for CloseConversation {
     const DEF: ToolDef = ToolDef {
         name: "intercomCloseConversation",
         title: "Close a conversation",
-        description: "Closes a conversation as an admin, optionally with a closing message that \
-            the customer sees. A closed conversation reopens when the customer replies.",
+        description: "Closes a conversation as an admin, optionally with a message.",
         operation: "manageConversation",
-        effect: Effect::Write { destructive: false, idempotent: false },
+        effect: Effect::Write {
+            destructive: false,
+            idempotent: false,
+        },
         scope: WRITE_SCOPE,
     };
 
     async fn send(self, client: &Client) -> Sent {
         let body = types::ManageConversationBody::from(self.body);
-        client.manage_conversation().conversation_id(self.conversation_id.as_str()).body(body).send().await
+        client
+            .manage_conversation()
+            .conversation_id(self.conversation_id.as_str())
+            .body(body)
+            .send()
+            .await
     }
 }
 
@@ -173,16 +186,23 @@ impl Tool for AssignConversation {
     const DEF: ToolDef = ToolDef {
         name: "intercomAssignConversation",
         title: "Assign a conversation",
-        description: "Assigns a conversation to an admin (type admin) or a team (type team), \
-            replacing the current assignee; assignee_id \"0\" unassigns. admin_id is the admin \
-            doing the assigning.",
+        description: "Assigns a conversation to an admin or a team, replacing the assignee. \
+            admin_id is who assigns.",
         operation: "manageConversation",
-        effect: Effect::Write { destructive: true, idempotent: false },
+        effect: Effect::Write {
+            destructive: true,
+            idempotent: false,
+        },
         scope: WRITE_SCOPE,
     };
 
     async fn send(self, client: &Client) -> Sent {
         let body = types::ManageConversationBody::from(self.body);
-        client.manage_conversation().conversation_id(self.conversation_id.as_str()).body(body).send().await
+        client
+            .manage_conversation()
+            .conversation_id(self.conversation_id.as_str())
+            .body(body)
+            .send()
+            .await
     }
 }

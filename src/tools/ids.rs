@@ -20,7 +20,9 @@ impl TryFrom<String> for PathId {
             return Err("an id must not be empty".to_owned());
         }
         if id == "." || id == ".." || id.contains('\\') {
-            return Err(format!("{id:?} is not an Intercom id (no `.`, `..` or `\\`)"));
+            return Err(format!(
+                "{id:?} is not an Intercom id (no `.`, `..` or `\\`)"
+            ));
         }
         Ok(Self(id))
     }
@@ -61,7 +63,13 @@ mod tests {
         for bad in ["", "  ", ".", "..", "a\\..\\b"] {
             assert!(PathId::try_from(bad.to_owned()).is_err(), "{bad:?}");
         }
-        for good in ["6762f0dd1bb69f9f2193bb7d", "x/../../tags", "a b?c#d%e", "ünï", "..."] {
+        for good in [
+            "6762f0dd1bb69f9f2193bb7d",
+            "x/../../tags",
+            "a b?c#d%e",
+            "ünï",
+            "...",
+        ] {
             assert_eq!(PathId::try_from(good.to_owned()).unwrap().as_str(), good);
         }
     }

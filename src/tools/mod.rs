@@ -2,13 +2,13 @@
 //! and the one path every call takes (validate → deserialize → check → send → result).
 
 mod companies;
-mod ids;
-mod search;
 mod contacts;
 mod conversations;
 pub mod descriptions;
+mod ids;
 mod notes;
 pub mod schema;
+mod search;
 mod tags;
 pub mod validate;
 
@@ -29,7 +29,10 @@ use schema::InputSchema;
 pub enum Effect {
     Read,
     /// A change; `idempotent` when repeating it with the same arguments changes nothing more.
-    Write { destructive: bool, idempotent: bool },
+    Write {
+        destructive: bool,
+        idempotent: bool,
+    },
 }
 
 /// A tool's fixed facts.
@@ -61,6 +64,9 @@ pub trait Tool: DeserializeOwned + JsonSchema + Send + 'static {
 }
 
 type Outcome = Result<Value, ToolError>;
+
+/// What the model reads when Intercom answers 2xx with no body.
+pub const EMPTY_SUCCESS: &str = "Intercom answered with success and an empty body.";
 type Call = for<'a> fn(&'a Client, Value) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 
 /// A tool ready to list and call: schema built once, at start-up.
@@ -76,7 +82,10 @@ fn entry<T: Tool>() -> Entry {
     let input = schema::build::<T>(def.name, T::shape);
     let annotations = match def.effect {
         Effect::Read => ToolAnnotations::new().read_only(true),
-        Effect::Write { destructive, idempotent } => ToolAnnotations::new()
+        Effect::Write {
+            destructive,
+            idempotent,
+        } => ToolAnnotations::new()
             .read_only(false)
             .destructive(destructive)
             .idempotent(idempotent),
@@ -84,7 +93,12 @@ fn entry<T: Tool>() -> Entry {
     let info = ToolInfo::new(def.name, def.description, input.schema.clone())
         .with_title(def.title)
         .with_annotations(annotations.open_world(true));
-    Entry { def, input, info, call: |client, args| Box::pin(run::<T>(client, args)) }
+    Entry {
+        def,
+        input,
+        info,
+        call: |client, args| Box::pin(run::<T>(client, args)),
+    }
 }
 
 /// The 16 tools, in the order `tools/list` shows them.
@@ -111,12 +125,18 @@ pub fn all() -> Vec<Entry> {
 
 impl Entry {
     /// Runs the tool; every failure is a result the model can read, never a protocol error.
-    pub async fn call(&self, client: &Client, args: Option<Map<String, Value>>, hints: &Hints<'_>) -> CallToolResult {
+    pub async fn call(
+        &self,
+        client: &Client,
+        args: Option<Map<String, Value>>,
+        hints: &Hints<'_>,
+    ) -> CallToolResult {
         let outcome = match self.prepare(args.unwrap_or_default()) {
             Ok(args) => (self.call)(client, args).await,
             Err(problem) => Err(ToolError::Arguments(problem)),
         };
         match outcome {
+            Ok(Value::Null) => CallToolResult::success(vec![ContentBlock::text(EMPTY_SUCCESS)]),
             Ok(body) => CallToolResult::success(vec![ContentBlock::text(body.to_string())]),
             Err(error) => CallToolResult::error(vec![ContentBlock::text(error.render(hints))]),
         }
@@ -182,17 +202,23 @@ async fn respond(sent: Sent) -> Outcome {
             }
         }
         // Only 2xx bodies are decoded by the generated code: an empty one means "no content".
-        Err(Error::InvalidResponsePayload(body, _)) if body.iter().all(u8::is_ascii_whitespace) => Ok(Value::Null),
+        Err(Error::InvalidResponsePayload(body, _)) if body.iter().all(u8::is_ascii_whitespace) => {
+            Ok(Value::Null)
+        }
         Err(Error::InvalidResponsePayload(body, err)) => Err(ToolError::Body(format!(
             "Intercom answered with success, but the body is not JSON ({err}); {} bytes.",
             body.len()
         ))),
         Err(Error::Custom(message)) => Err(ToolError::Request(message)),
         Err(Error::InvalidRequest(message)) => Err(ToolError::Arguments(message)),
-        Err(Error::CommunicationError(err) | Error::ResponseBodyError(err) | Error::InvalidUpgrade(err)) => {
-            Err(ToolError::Request(communication_problem(err)))
+        Err(
+            Error::CommunicationError(err)
+            | Error::ResponseBodyError(err)
+            | Error::InvalidUpgrade(err),
+        ) => Err(ToolError::Request(communication_problem(err))),
+        Err(Error::ErrorResponse(response)) => {
+            Err(ToolError::Api(api_error(response.status(), b"")))
         }
-        Err(Error::ErrorResponse(response)) => Err(ToolError::Api(api_error(response.status(), b""))),
     }
 }
 

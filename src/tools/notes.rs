@@ -19,14 +19,21 @@ impl Tool for AddNote {
     const DEF: ToolDef = ToolDef {
         name: "intercomAddNote",
         title: "Add a note to a contact",
-        description: "Adds a note to a contact's profile, visible to teammates only, never to the \
-            contact. Each call adds another note.",
+        description: "Adds a note to a contact, seen by teammates only. Each call adds one.",
         operation: "createNote",
-        effect: Effect::Write { destructive: false, idempotent: false },
+        effect: Effect::Write {
+            destructive: false,
+            idempotent: false,
+        },
         scope: WRITE_SCOPE,
     };
 
     async fn send(self, client: &Client) -> Sent {
-        client.create_note().contact_id(self.contact_id.as_str()).body(self.body).send().await
+        client
+            .create_note()
+            .contact_id(self.contact_id.as_str())
+            .body(self.body)
+            .send()
+            .await
     }
 }

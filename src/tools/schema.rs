@@ -33,6 +33,7 @@ pub fn build<T: JsonSchema>(tool: &str, shape: fn(&mut Value)) -> InputSchema {
     drop_null_types(&mut schema);
     let hidden = hide_constants(&mut schema);
     shape(&mut schema);
+    drop_types_implied_by_enums(&mut schema);
     close_objects(&mut schema);
     describe(&mut schema, tool);
     let mut schema = match schema {
@@ -50,13 +51,15 @@ pub fn for_each_schema(node: &mut Value, visit: &mut impl FnMut(&mut Map<String,
     visit(map);
     for (key, value) in map.iter_mut() {
         match (key.as_str(), value) {
-            ("properties" | "$defs", Value::Object(named)) => {
-                named.values_mut().for_each(|child| for_each_schema(child, visit))
+            ("properties" | "$defs", Value::Object(named)) => named
+                .values_mut()
+                .for_each(|child| for_each_schema(child, visit)),
+            ("items" | "additionalProperties", child @ Value::Object(_)) => {
+                for_each_schema(child, visit)
             }
-            ("items" | "additionalProperties", child @ Value::Object(_)) => for_each_schema(child, visit),
-            ("oneOf" | "anyOf" | "allOf", Value::Array(branches)) => {
-                branches.iter_mut().for_each(|child| for_each_schema(child, visit))
-            }
+            ("oneOf" | "anyOf" | "allOf", Value::Array(branches)) => branches
+                .iter_mut()
+                .for_each(|child| for_each_schema(child, visit)),
             _ => {}
         }
     }
@@ -71,7 +74,11 @@ fn strip_generated_text(schema: &mut Value) {
         let rust_format = map
             .get("format")
             .and_then(Value::as_str)
-            .is_some_and(|format| ["int", "uint", "float", "double"].iter().any(|p| format.starts_with(p)));
+            .is_some_and(|format| {
+                ["int", "uint", "float", "double"]
+                    .iter()
+                    .any(|p| format.starts_with(p))
+            });
         if rust_format {
             map.remove("format");
         }
@@ -155,20 +162,27 @@ fn reaches(direct: &BTreeMap<&String, BTreeSet<String>>, from: &str, target: &st
 fn substitute(node: &mut Value, defs: &BTreeMap<String, Value>, recursive: &BTreeSet<String>) {
     match node {
         Value::Object(map) => {
-            let target = map.get("$ref").and_then(Value::as_str).and_then(def_name).map(str::to_owned);
-            if let Some(name) = target.filter(|name| !recursive.contains(name)) {
-                if let Some(Value::Object(def)) = defs.get(&name) {
-                    map.remove("$ref");
-                    for (key, value) in def {
-                        map.entry(key.clone()).or_insert_with(|| value.clone());
-                    }
-                    substitute(node, defs, recursive);
-                    return;
+            let target = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(def_name)
+                .map(str::to_owned);
+            if let Some(name) = target.filter(|name| !recursive.contains(name))
+                && let Some(Value::Object(def)) = defs.get(&name)
+            {
+                map.remove("$ref");
+                for (key, value) in def {
+                    map.entry(key.clone()).or_insert_with(|| value.clone());
                 }
+                substitute(node, defs, recursive);
+                return;
             }
-            map.values_mut().for_each(|value| substitute(value, defs, recursive));
+            map.values_mut()
+                .for_each(|value| substitute(value, defs, recursive));
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| substitute(item, defs, recursive)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| substitute(item, defs, recursive)),
         _ => {}
     }
 }
@@ -185,10 +199,14 @@ fn drop_null_types(schema: &mut Value) {
             }
         }
         for key in ["anyOf", "oneOf"] {
-            let Some(Value::Array(branches)) = map.get_mut(key) else { continue };
+            let Some(Value::Array(branches)) = map.get_mut(key) else {
+                continue;
+            };
             branches.retain(|branch| branch.get("type") != Some(&json!("null")));
             if let [only] = branches.as_slice() {
-                let Value::Object(only) = only.clone() else { continue };
+                let Value::Object(only) = only.clone() else {
+                    continue;
+                };
                 map.remove(key);
                 for (inner_key, value) in only {
                     map.entry(inner_key).or_insert(value);
@@ -227,9 +245,26 @@ fn hide_constants(schema: &mut Value) -> Vec<(String, Value)> {
         }
     });
     if let Some(Value::Array(required)) = schema.get_mut("required") {
-        required.retain(|name| !hidden.iter().any(|(hidden_name, _)| name == hidden_name.as_str()));
+        required.retain(|name| {
+            !hidden
+                .iter()
+                .any(|(hidden_name, _)| name == hidden_name.as_str())
+        });
     }
     hidden
+}
+
+/// `{"type": "string", "enum": [...]}` says "string" twice; the enum alone is exact.
+fn drop_types_implied_by_enums(schema: &mut Value) {
+    for_each_schema(schema, &mut |map| {
+        let all_strings = match map.get("enum") {
+            Some(Value::Array(values)) => values.iter().all(Value::is_string),
+            _ => false,
+        };
+        if all_strings && map.get("type") == Some(&json!("string")) {
+            map.remove("type");
+        }
+    });
 }
 
 /// Every object with declared properties refuses others, so a misspelled field is an error
@@ -246,7 +281,9 @@ fn describe(schema: &mut Value, tool: &str) {
     for_each_schema(schema, &mut |map| {
         if let Some(Value::Object(properties)) = map.get_mut("properties") {
             for (name, property) in properties.iter_mut() {
-                if let (Some(text), Value::Object(property)) = (descriptions::of(tool, name), property) {
+                if let (Some(text), Value::Object(property)) =
+                    (descriptions::of(tool, name), property)
+                {
                     property.insert("description".to_owned(), json!(text));
                 }
             }
@@ -273,14 +310,20 @@ mod tests {
         let schema = Value::Object(input.schema);
         assert_eq!(
             input.hidden,
-            vec![("message_type".to_owned(), json!("close")), ("type".to_owned(), json!("admin"))]
+            vec![
+                ("message_type".to_owned(), json!("close")),
+                ("type".to_owned(), json!("admin"))
+            ]
         );
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["additionalProperties"], false);
         assert_eq!(schema["required"], json!(["conversation_id", "admin_id"]));
         assert_eq!(schema["properties"]["body"]["type"], "string");
         let text = schema.to_string();
-        assert!(!text.contains("$ref") && !text.contains("null") && !text.contains('`'), "{text}");
+        assert!(
+            !text.contains("$ref") && !text.contains("null") && !text.contains("`Close"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -288,7 +331,14 @@ mod tests {
         let input = build::<types::SearchRequest>("intercomSearchContacts", |_| {});
         let schema = Value::Object(input.schema);
         let defs = schema["$defs"].as_object().unwrap();
-        assert!(defs.keys().all(|name| name.contains("Multiple")), "{:?}", defs.keys());
-        assert_eq!(schema["properties"]["pagination"]["properties"]["per_page"]["type"], "integer");
+        assert!(
+            defs.keys().all(|name| name.contains("Multiple")),
+            "{:?}",
+            defs.keys()
+        );
+        assert_eq!(
+            schema["properties"]["pagination"]["properties"]["per_page"]["type"],
+            "integer"
+        );
     }
 }

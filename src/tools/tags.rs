@@ -15,8 +15,7 @@ impl Tool for ListTags {
     const DEF: ToolDef = ToolDef {
         name: "intercomListTags",
         title: "List tags",
-        description: "Returns every tag in the workspace with its id, in one page. Use the id \
-            with intercomTagContact or in a search on tag_ids.",
+        description: "Every tag in the workspace with its id, in one page.",
         operation: "listTags",
         effect: Effect::Read,
         scope: "Read tags",
@@ -44,14 +43,21 @@ impl Tool for TagContact {
     const DEF: ToolDef = ToolDef {
         name: "intercomTagContact",
         title: "Tag a contact",
-        description: "Attaches an existing tag (id from intercomListTags) to a contact. Tagging \
-            twice leaves one tag.",
+        description: "Attaches an existing tag to a contact; tagging twice changes nothing.",
         operation: "attachTagToContact",
-        effect: Effect::Write { destructive: false, idempotent: true },
+        effect: Effect::Write {
+            destructive: false,
+            idempotent: true,
+        },
         scope: "Write tags",
     };
 
     async fn send(self, client: &Client) -> Sent {
-        client.attach_tag_to_contact().contact_id(self.contact_id.as_str()).body(self.body).send().await
+        client
+            .attach_tag_to_contact()
+            .contact_id(self.contact_id.as_str())
+            .body(self.body)
+            .send()
+            .await
     }
 }

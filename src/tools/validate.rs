@@ -14,11 +14,19 @@ struct Walker<'a> {
 }
 
 fn join(at: &str, name: &str) -> String {
-    if at.is_empty() { name.to_owned() } else { format!("{at}.{name}") }
+    if at.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{at}.{name}")
+    }
 }
 
 fn show(at: &str) -> String {
-    if at.is_empty() { "the arguments".to_owned() } else { format!("`{at}`") }
+    if at.is_empty() {
+        "the arguments".to_owned()
+    } else {
+        format!("`{at}`")
+    }
 }
 
 fn type_name(value: &Value) -> &'static str {
@@ -56,12 +64,19 @@ fn specificity(problem: &str) -> i64 {
 
 impl Walker<'_> {
     fn check(&self, value: &Value, schema: &Value, at: &str) -> Result<(), String> {
-        let Some(schema) = schema.as_object() else { return Ok(()) };
+        let Some(schema) = schema.as_object() else {
+            return Ok(());
+        };
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             let target = reference
                 .strip_prefix('#')
                 .and_then(|pointer| self.root.pointer(pointer))
-                .ok_or_else(|| format!("{}: the schema refers to {reference}, which it lacks", show(at)))?;
+                .ok_or_else(|| {
+                    format!(
+                        "{}: the schema refers to {reference}, which it lacks",
+                        show(at)
+                    )
+                })?;
             return self.check(value, target, at);
         }
         for key in ["oneOf", "anyOf"] {
@@ -70,49 +85,83 @@ impl Walker<'_> {
             }
         }
         self.check_type(value, schema, at)?;
-        if let Some(allowed) = schema.get("const") {
-            if value != allowed {
-                return Err(format!("{} must be {allowed}", show(at)));
-            }
+        if let Some(allowed) = schema.get("const")
+            && value != allowed
+        {
+            return Err(format!("{} must be {allowed}", show(at)));
         }
-        if let Some(Value::Array(allowed)) = schema.get("enum") {
-            if !allowed.contains(value) {
-                let listed: Vec<String> = allowed.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect();
-                return Err(format!("{} is {value}, which is not allowed; use one of: {}", show(at), listed.join(", ")));
-            }
+        if let Some(Value::Array(allowed)) = schema.get("enum")
+            && !allowed.contains(value)
+        {
+            let listed: Vec<String> = allowed
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect();
+            return Err(format!(
+                "{} is {value}, which is not allowed; use one of: {}",
+                show(at),
+                listed.join(", ")
+            ));
         }
         self.check_bounds(value, schema, at)?;
         match value {
             Value::Object(object) => self.check_object(object, schema, at),
             Value::Array(items) => match schema.get("items") {
-                Some(item_schema) => items
-                    .iter()
-                    .enumerate()
-                    .try_for_each(|(index, item)| self.check(item, item_schema, &format!("{at}[{index}]"))),
+                Some(item_schema) => items.iter().enumerate().try_for_each(|(index, item)| {
+                    self.check(item, item_schema, &format!("{at}[{index}]"))
+                }),
                 None => Ok(()),
             },
             _ => Ok(()),
         }
     }
 
-    /// Passes when a branch fits; otherwise reports the branch that got furthest, whose
-    /// complaint is the most specific.
+    /// Passes when a branch fits; otherwise reports the branch the value most resembles (the
+    /// one that knows most of its properties), and within that the most specific complaint.
     fn one_of(&self, value: &Value, branches: &[Value], at: &str) -> Result<(), String> {
-        let mut best: Option<String> = None;
+        let mut best: Option<(i64, String)> = None;
         for branch in branches {
             match self.check(value, branch, at) {
                 Ok(()) => return Ok(()),
                 Err(problem) => {
-                    if best.as_deref().is_none_or(|current| specificity(&problem) > specificity(current)) {
-                        best = Some(problem);
+                    let score =
+                        self.known_properties(value, branch) * 10_000 + specificity(&problem);
+                    if best.as_ref().is_none_or(|(current, _)| score > *current) {
+                        best = Some((score, problem));
                     }
                 }
             }
         }
-        Err(best.unwrap_or_else(|| format!("{} fits none of the allowed shapes", show(at))))
+        Err(best.map_or_else(
+            || format!("{} fits none of the allowed shapes", show(at)),
+            |(_, problem)| problem,
+        ))
     }
 
-    fn check_type(&self, value: &Value, schema: &Map<String, Value>, at: &str) -> Result<(), String> {
+    fn known_properties(&self, value: &Value, branch: &Value) -> i64 {
+        let branch = match branch.get("$ref").and_then(Value::as_str) {
+            Some(reference) => reference
+                .strip_prefix('#')
+                .and_then(|p| self.root.pointer(p))
+                .unwrap_or(branch),
+            None => branch,
+        };
+        match (value, branch.get("properties")) {
+            (Value::Object(object), Some(Value::Object(properties))) => object
+                .keys()
+                .filter(|key| properties.contains_key(*key))
+                .count()
+                as i64,
+            _ => 0,
+        }
+    }
+
+    fn check_type(
+        &self,
+        value: &Value,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) -> Result<(), String> {
         let wanted: Vec<&str> = match schema.get("type") {
             Some(Value::String(one)) => vec![one.as_str()],
             Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
@@ -121,10 +170,20 @@ impl Walker<'_> {
         if wanted.iter().any(|name| fits_type(value, name)) {
             return Ok(());
         }
-        Err(format!("{} must be {}, not {}", show(at), wanted.join(" or "), type_name(value)))
+        Err(format!(
+            "{} must be {}, not {}",
+            show(at),
+            wanted.join(" or "),
+            type_name(value)
+        ))
     }
 
-    fn check_bounds(&self, value: &Value, schema: &Map<String, Value>, at: &str) -> Result<(), String> {
+    fn check_bounds(
+        &self,
+        value: &Value,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) -> Result<(), String> {
         let limit = |key: &str| schema.get(key).and_then(Value::as_f64);
         if let Some(number) = value.as_f64() {
             if let Some(min) = limit("minimum").filter(|min| number < *min) {
@@ -140,7 +199,11 @@ impl Walker<'_> {
             _ => None,
         };
         if let Some((length, unit)) = length {
-            let (min_key, max_key) = if unit == "items" { ("minItems", "maxItems") } else { ("minLength", "maxLength") };
+            let (min_key, max_key) = if unit == "items" {
+                ("minItems", "maxItems")
+            } else {
+                ("minLength", "maxLength")
+            };
             if let Some(min) = limit(min_key).filter(|min| (length as f64) < *min) {
                 if length == 0 {
                     return Err(format!("{} must not be empty", show(at)));
@@ -154,9 +217,17 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn check_object(&self, object: &Map<String, Value>, schema: &Map<String, Value>, at: &str) -> Result<(), String> {
+    fn check_object(
+        &self,
+        object: &Map<String, Value>,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) -> Result<(), String> {
         let empty = Map::new();
-        let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let properties = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         if let Some(Value::Array(required)) = schema.get("required") {
             for name in required.iter().filter_map(Value::as_str) {
                 if !object.contains_key(name) {
@@ -170,10 +241,20 @@ impl Walker<'_> {
                 None => match schema.get("additionalProperties") {
                     Some(Value::Bool(false)) => {
                         let known: Vec<&str> = properties.keys().map(String::as_str).collect();
-                        let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
-                        return Err(format!("unknown property {} in {}; known properties: {known}", show(&join(at, name)), show(at)));
+                        let known = if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        };
+                        return Err(format!(
+                            "unknown property {} in {}; known properties: {known}",
+                            show(&join(at, name)),
+                            show(at)
+                        ));
                     }
-                    Some(extra) if extra.is_object() => self.check(child, extra, &join(at, name))?,
+                    Some(extra) if extra.is_object() => {
+                        self.check(child, extra, &join(at, name))?
+                    }
                     _ => {}
                 },
             }
@@ -221,11 +302,23 @@ mod tests {
     #[test]
     fn each_problem_names_its_field_and_what_fits() {
         assert_eq!(problem(json!({})), "`id` is required");
-        assert_eq!(problem(json!({"id": 5})), "`id` must be string, not an integer");
+        assert_eq!(
+            problem(json!({"id": 5})),
+            "`id` must be string, not an integer"
+        );
         assert_eq!(problem(json!({"id": ""})), "`id` must not be empty");
-        assert_eq!(problem(json!({"id": "1", "per_page": 151})), "`per_page` must be at most 150");
-        assert_eq!(problem(json!({"id": "1", "per_page": "5"})), "`per_page` must be integer, not a string");
-        assert_eq!(problem(json!({"id": "1", "kind": "bot"})), "`kind` is \"bot\", which is not allowed; use one of: admin, team");
+        assert_eq!(
+            problem(json!({"id": "1", "per_page": 151})),
+            "`per_page` must be at most 150"
+        );
+        assert_eq!(
+            problem(json!({"id": "1", "per_page": "5"})),
+            "`per_page` must be integer, not a string"
+        );
+        assert_eq!(
+            problem(json!({"id": "1", "kind": "bot"})),
+            "`kind` is \"bot\", which is not allowed; use one of: admin, team"
+        );
         assert_eq!(
             problem(json!({"id": "1", "colour": "red"})),
             "unknown property `colour` in the arguments; known properties: id, kind, per_page, query"
@@ -235,8 +328,13 @@ mod tests {
     #[test]
     fn a_combinator_reports_the_most_specific_branch() {
         let err = problem(json!({"id": "1", "query": {"field": "email", "operator": "contains"}}));
-        assert_eq!(err, "`query.operator` is \"contains\", which is not allowed; use one of: =, !=");
-        let err = problem(json!({"id": "1", "query": {"operator": "AND", "value": [{"field": "a", "operator": "="}, {}, {}]}}));
+        assert_eq!(
+            err,
+            "`query.operator` is \"contains\", which is not allowed; use one of: =, !="
+        );
+        let err = problem(
+            json!({"id": "1", "query": {"operator": "AND", "value": [{"field": "a", "operator": "="}, {}, {}]}}),
+        );
         assert_eq!(err, "`query.value` allows at most 2 items");
     }
 }

@@ -252,10 +252,9 @@ pub fn require_search_filter_fields(doc: &mut Value) -> Result<Vec<String>> {
         if let Some(Value::Object(value)) = schema
             .get_mut("properties")
             .and_then(|props| props.get_mut("value"))
+            && value.remove("nullable").is_some()
         {
-            if value.remove("nullable").is_some() {
-                changes.push(format!("{name}.value: no longer nullable"));
-            }
+            changes.push(format!("{name}.value: no longer nullable"));
         }
     }
     Ok(changes)
@@ -357,11 +356,11 @@ fn strip(node: &mut Value, removed: &mut usize) {
             map.retain(|key, _| !PROSE_KEYS.contains(&key.as_str()));
             *removed += before - map.len();
             for (key, value) in map.iter_mut() {
-                if NAME_MAPS.contains(&key.as_str()) {
-                    if let Value::Object(named) = value {
-                        named.values_mut().for_each(|child| strip(child, removed));
-                        continue;
-                    }
+                if NAME_MAPS.contains(&key.as_str())
+                    && let Value::Object(named) = value
+                {
+                    named.values_mut().for_each(|child| strip(child, removed));
+                    continue;
                 }
                 strip(value, removed);
             }

@@ -1,0 +1,144 @@
+//! A mock Intercom over real HTTP (wiremock) and an MCP client connected to the server over an
+//! in-process duplex pipe: what every protocol test starts from.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use intercom_mcp::config::{Config, Flags};
+use intercom_mcp::server::IntercomServer;
+use rmcp::model::{CallToolRequestParams, CallToolResult, ClientNotification, CustomNotification};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use wiremock::MockServer;
+
+pub const TOKEN: &str = "tok_test_9f8e7d6c5b4a";
+
+pub struct Harness {
+    pub intercom: MockServer,
+    pub client: RunningService<RoleClient, ()>,
+}
+
+pub async fn start() -> Harness {
+    start_with(&[("accessToken", TOKEN)]).await
+}
+
+/// Starts a mock Intercom and a server configured with `vars` (plus the mock's URL).
+pub async fn start_with(vars: &[(&str, &str)]) -> Harness {
+    let intercom = MockServer::start().await;
+    let uri = intercom.uri();
+    connect(intercom, vars, &uri).await
+}
+
+/// A server whose Intercom is at `url` (the mock is started but unused).
+pub async fn start_with_base_url(url: &str) -> Harness {
+    connect(MockServer::start().await, &[("accessToken", TOKEN)], url).await
+}
+
+async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) -> Harness {
+    let mut vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    vars.push(("INTERCOM_BASE_URL".into(), base_url.to_owned()));
+    let config = Config::resolve(&Flags::default(), |name| {
+        vars.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    })
+    .unwrap();
+    let server = IntercomServer::new(&config).unwrap();
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    let client = ().serve(client_io).await.unwrap();
+    Harness { intercom, client }
+}
+
+impl Harness {
+    pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
+        let Value::Object(args) = args else {
+            panic!("arguments must be an object")
+        };
+        self.client
+            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
+            .await
+            .unwrap()
+    }
+
+    pub async fn notify_token(&self, params: Value) {
+        let notification = CustomNotification::new("notifications/token/update", Some(params));
+        self.client
+            .send_notification(ClientNotification::CustomNotification(notification))
+            .await
+            .unwrap();
+    }
+
+    pub async fn requests(&self) -> Vec<wiremock::Request> {
+        self.intercom.received_requests().await.unwrap_or_default()
+    }
+
+    /// The one request the mock received; fails when there were more or none.
+    pub async fn only_request(&self) -> wiremock::Request {
+        let mut requests = self.requests().await;
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request, got {}",
+            requests.len()
+        );
+        requests.remove(0)
+    }
+}
+
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|block| block.as_text().map(|text| text.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn is_error(result: &CallToolResult) -> bool {
+    result.is_error == Some(true)
+}
+
+/// Asserts the headers every request to Intercom carries.
+pub fn assert_standard_headers(request: &wiremock::Request, token: &str) {
+    let header = |name: &str| {
+        request
+            .headers
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some(format!("Bearer {token}").as_str())
+    );
+    assert_eq!(header("intercom-version").as_deref(), Some("2.11"));
+    assert_eq!(header("accept").as_deref(), Some("application/json"));
+    assert_eq!(
+        header("user-agent").as_deref(),
+        Some(concat!("intercom-mcp/", env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(
+        header("api-version"),
+        None,
+        "progenitor's own header must not reach Intercom"
+    );
+}
+
+pub fn body_json(request: &wiremock::Request) -> Value {
+    if request.body.is_empty() {
+        return json!(null);
+    }
+    serde_json::from_slice(&request.body).unwrap()
+}
