@@ -46,7 +46,7 @@ pub fn run(from: &str, check: bool) -> Result<ExitCode> {
     print_section("normalizations", &steps, "none");
     print_section("drift against the committed document", &drift, "none");
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote {}", path.display());
+    eprintln!("wrote openapi/intercom-2.11.json");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -104,21 +104,27 @@ fn print_section(title: &str, lines: &[String], when_empty: &str) {
 mod tests {
     use super::*;
 
+    /// Intercom's document as laid beside the project (`../shared`). A clone on its own
+    /// has no such folder: the tests that need it then say so and pass, except in CI, where
+    /// its absence is a failure.
     fn upstream() -> Option<Value> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../shared/intercom-openapi/api.intercom.io.2.11.yaml"
         );
-        std::fs::read_to_string(path)
-            .ok()
-            .map(|text| source::parse(&text).unwrap())
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(source::parse(&text).unwrap()),
+            Err(_) if std::env::var_os("CI").is_none() => {
+                eprintln!("skipped: no upstream document at {path}");
+                None
+            }
+            Err(err) => panic!("CI needs the upstream document at {path}: {err}"),
+        }
     }
 
     #[test]
     fn deriving_twice_gives_identical_bytes_and_the_committed_file() {
-        let Some(doc) = upstream() else {
-            panic!("the upstream document is expected beside the project, in ../shared");
-        };
+        let Some(doc) = upstream() else { return };
         let first = to_text(&derive(doc.clone()).unwrap().0).unwrap();
         let second = to_text(&derive(doc).unwrap().0).unwrap();
         assert_eq!(first, second);
@@ -127,7 +133,7 @@ mod tests {
 
     #[test]
     fn the_derived_document_keeps_exactly_the_allowlist() {
-        let doc = upstream().unwrap();
+        let Some(doc) = upstream() else { return };
         let (derived, _) = derive(doc).unwrap();
         let mut ids: Vec<&str> = crate::doc::operations(&derived)
             .iter()
@@ -141,7 +147,7 @@ mod tests {
 
     #[test]
     fn a_document_without_an_allowlisted_operation_fails_naming_it() {
-        let mut doc = upstream().unwrap();
+        let Some(mut doc) = upstream() else { return };
         doc["paths"].as_object_mut().unwrap().remove("/me");
         let err = format!("{:#}", derive(doc).unwrap_err());
         assert!(err.contains("identifyAdmin"), "{err}");
