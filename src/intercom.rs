@@ -138,3 +138,79 @@ impl ClientHooks<Upstream> for Client {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::OPERATIONS;
+
+    /// Each allowlisted operation paired with the generated method that sends it: this only
+    /// compiles when every method exists, and the test fails when a pair is missing.
+    #[test]
+    fn the_generated_client_has_a_method_for_every_allowlisted_operation() {
+        let config = Config::resolve(&crate::config::Flags::default(), |_| None).unwrap();
+        let client = connect(&config, TokenCell::default()).unwrap();
+        type Build = fn(&Client);
+        let methods: Vec<(&str, Build)> = vec![
+            ("ListContacts", |c| {
+                let _ = c.list_contacts();
+            }),
+            ("SearchContacts", |c| {
+                let _ = c.search_contacts();
+            }),
+            ("ShowContact", |c| {
+                let _ = c.show_contact();
+            }),
+            ("CreateContact", |c| {
+                let _ = c.create_contact();
+            }),
+            ("UpdateContact", |c| {
+                let _ = c.update_contact();
+            }),
+            ("createNote", |c| {
+                let _ = c.create_note();
+            }),
+            ("listConversations", |c| {
+                let _ = c.list_conversations();
+            }),
+            ("searchConversations", |c| {
+                let _ = c.search_conversations();
+            }),
+            ("retrieveConversation", |c| {
+                let _ = c.retrieve_conversation();
+            }),
+            ("replyConversation", |c| {
+                let _ = c.reply_conversation();
+            }),
+            ("manageConversation", |c| {
+                let _ = c.manage_conversation();
+            }),
+            ("listAllCompanies", |c| {
+                let _ = c.list_all_companies();
+            }),
+            ("RetrieveACompanyById", |c| {
+                let _ = c.retrieve_a_company_by_id();
+            }),
+            ("listTags", |c| {
+                let _ = c.list_tags();
+            }),
+            ("attachTagToContact", |c| {
+                let _ = c.attach_tag_to_contact();
+            }),
+            ("identifyAdmin", |c| {
+                let _ = c.identify_admin();
+            }),
+        ];
+        let mut paired: Vec<&str> = methods
+            .iter()
+            .map(|(id, build)| {
+                build(&client);
+                *id
+            })
+            .collect();
+        let mut expected = OPERATIONS.to_vec();
+        paired.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(paired, expected);
+    }
+}

@@ -243,3 +243,36 @@ fn communication_problem(err: reqwest::Error) -> String {
          read first to check before trying again."
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::operations::OPERATIONS;
+
+    /// The operations regen keeps (the allowlist), the ones the vendored document has, and the
+    /// ones the tools use (plus GET /me, which the server calls itself) are the same set.
+    #[test]
+    fn tools_document_and_allowlist_agree() {
+        let allowlist: BTreeSet<&str> = OPERATIONS.iter().copied().collect();
+        let doc: Value =
+            serde_json::from_str(include_str!("../../openapi/intercom-2.11.json")).unwrap();
+        let mut in_document = BTreeSet::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
+                    in_document.insert(id.to_owned());
+                }
+            }
+        }
+        let in_document: BTreeSet<&str> = in_document.iter().map(String::as_str).collect();
+        let mut used: BTreeSet<&str> = all().iter().map(|entry| entry.def.operation).collect();
+        used.insert("identifyAdmin");
+        assert_eq!(
+            in_document, allowlist,
+            "the vendored document and src/operations.rs"
+        );
+        assert_eq!(used, allowlist, "the tools and src/operations.rs");
+    }
+}
