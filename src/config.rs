@@ -96,6 +96,18 @@ pub struct Flags {
     /// Log level on stderr: error, warn, info, debug or trace [env: LOG_LEVEL] [default: info]
     #[arg(long, value_name = "LEVEL")]
     pub log_level: Option<String>,
+    /// Longest wait for a rate-limit window, in seconds [env: INTERCOM_MAX_RETRY_WAIT] [default: 60]
+    #[arg(long, value_name = "SECONDS")]
+    pub max_retry_wait: Option<u64>,
+    /// Requests to Intercom in flight at once [env: INTERCOM_MAX_IN_FLIGHT] [default: 8]
+    #[arg(long, value_name = "N")]
+    pub max_in_flight: Option<u64>,
+    /// Largest response body read, in bytes [env: INTERCOM_MAX_BODY_BYTES] [default: 16777216]
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes: Option<u64>,
+    /// Largest JSON-RPC message accepted, in bytes [env: INTERCOM_MAX_REQUEST_BYTES] [default: 4194304]
+    #[arg(long, value_name = "BYTES")]
+    pub max_request_bytes: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +117,32 @@ pub struct Config {
     pub base_url: String,
     pub timeout: Duration,
     pub log_level: String,
+    pub limits: Limits,
+}
+
+/// Bounds on waiting, concurrency and sizes; see the README's Reliability section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A rate-limit wait longer than this is not waited out: the call fails saying when to retry.
+    pub max_retry_wait: Duration,
+    /// Attempts in all for a repeatable operation that meets a transient failure.
+    pub attempts: usize,
+    pub max_in_flight: usize,
+    pub max_body_bytes: usize,
+    /// One JSON-RPC message (and so one call's arguments) at most this large.
+    pub max_request_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_retry_wait: Duration::from_secs(60),
+            attempts: 3,
+            max_in_flight: 8,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_request_bytes: 4 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -119,6 +157,8 @@ pub enum ConfigError {
     Timeout(String),
     #[error("LOG_LEVEL must be one of error, warn, info, debug, trace, got {0:?}")]
     LogLevel(String),
+    #[error("{0} must be a whole number above 0, got {1:?}")]
+    Number(&'static str, String),
 }
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -174,12 +214,55 @@ impl Config {
         if !LOG_LEVELS.contains(&log_level.as_str()) {
             return Err(ConfigError::LogLevel(log_level));
         }
+        let number =
+            |flag: Option<u64>, name: &'static str, default: u64| -> Result<u64, ConfigError> {
+                let value = match flag {
+                    Some(value) => value,
+                    None => match first(&[name]) {
+                        None => default,
+                        Some(text) => text
+                            .trim()
+                            .parse()
+                            .map_err(|_| ConfigError::Number(name, text))?,
+                    },
+                };
+                if value == 0 {
+                    return Err(ConfigError::Number(name, "0".to_owned()));
+                }
+                Ok(value)
+            };
+        let defaults = Limits::default();
+        let as_usize = |value: u64| usize::try_from(value).unwrap_or(usize::MAX);
+        let limits = Limits {
+            max_retry_wait: Duration::from_secs(number(
+                flags.max_retry_wait,
+                "INTERCOM_MAX_RETRY_WAIT",
+                defaults.max_retry_wait.as_secs(),
+            )?),
+            attempts: defaults.attempts,
+            max_in_flight: as_usize(number(
+                flags.max_in_flight,
+                "INTERCOM_MAX_IN_FLIGHT",
+                defaults.max_in_flight as u64,
+            )?),
+            max_body_bytes: as_usize(number(
+                flags.max_body_bytes,
+                "INTERCOM_MAX_BODY_BYTES",
+                defaults.max_body_bytes as u64,
+            )?),
+            max_request_bytes: as_usize(number(
+                flags.max_request_bytes,
+                "INTERCOM_MAX_REQUEST_BYTES",
+                defaults.max_request_bytes as u64,
+            )?),
+        };
         Ok(Self {
             token,
             region,
             base_url,
             timeout: Duration::from_millis(timeout_ms),
             log_level,
+            limits,
         })
     }
 }
@@ -254,6 +337,32 @@ mod tests {
         assert!(resolve(&[("INTERCOM_API_TIMEOUT", "soon")]).is_err());
         assert!(resolve(&[("INTERCOM_BASE_URL", "api.intercom.io")]).is_err());
         assert!(resolve(&[("LOG_LEVEL", "loud")]).is_err());
+    }
+
+    #[test]
+    fn limits_from_the_environment() {
+        assert_eq!(resolve(&[]).unwrap().limits, Limits::default());
+        let limits = resolve(&[
+            ("INTERCOM_MAX_RETRY_WAIT", "5"),
+            ("INTERCOM_MAX_IN_FLIGHT", "2"),
+            ("INTERCOM_MAX_BODY_BYTES", "1024"),
+            ("INTERCOM_MAX_REQUEST_BYTES", "2048"),
+        ])
+        .unwrap()
+        .limits;
+        assert_eq!(limits.max_retry_wait, Duration::from_secs(5));
+        assert_eq!(
+            (
+                limits.max_in_flight,
+                limits.max_body_bytes,
+                limits.max_request_bytes
+            ),
+            (2, 1024, 2048)
+        );
+        let err = resolve(&[("INTERCOM_MAX_IN_FLIGHT", "0")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("INTERCOM_MAX_IN_FLIGHT"), "{err}");
     }
 
     #[test]

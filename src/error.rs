@@ -2,6 +2,7 @@
 //! Intercom said, and what to do next.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
@@ -12,8 +13,10 @@ use crate::intercom::types;
 pub enum ToolError {
     /// The arguments do not fit the tool; nothing was sent.
     Arguments(String),
-    /// The request could not be made or no answer came (no token, timeout, connection).
+    /// The request was not sent: no token, or a rate-limit window spent for too long.
     Request(String),
+    /// The request went out but no answer came back (timeout, connection reset or refused).
+    Transport(String),
     /// Intercom answered with a non-2xx status.
     Api(ApiError),
     /// Intercom answered 2xx with a body that is not JSON.
@@ -28,6 +31,8 @@ pub struct ApiError {
     pub errors: Vec<(String, Option<String>, Option<String>)>,
     /// What the body was, when it was not Intercom's error JSON.
     pub body_note: Option<String>,
+    /// For a 429: how long the answer asked to wait.
+    pub retry_after: Option<Duration>,
 }
 
 /// What the hints need to know about the call.
@@ -35,6 +40,18 @@ pub struct Hints<'a> {
     pub region: Region,
     /// The OAuth permission the tool needs, named as in Intercom's Developer Hub.
     pub scope: &'a str,
+    /// Whether the operation is safe to send again (the policy retried it already).
+    pub repeatable: bool,
+}
+
+/// After a failure that may have reached Intercom, what to do depends on whether repeating is safe.
+fn after_failure(hints: &Hints<'_>) -> &'static str {
+    if hints.repeatable {
+        "It was retried already; try again in a minute."
+    } else {
+        "The outcome is unknown: Intercom may have applied this change. Read it back first (the \
+         contact or conversation) and only repeat the call if it did not happen, or it may happen twice."
+    }
 }
 
 /// Reads an error body Intercom (or a proxy in front of it) sent.
@@ -44,6 +61,7 @@ pub fn api_error(status: StatusCode, body: &[u8]) -> ApiError {
         request_id: None,
         errors: Vec::new(),
         body_note: None,
+        retry_after: None,
     };
     match serde_json::from_slice::<types::Error>(body) {
         Ok(parsed) => {
@@ -100,6 +118,7 @@ impl ToolError {
                 format!("Invalid arguments, nothing was sent: {message}")
             }
             ToolError::Request(message) => message.clone(),
+            ToolError::Transport(message) => format!("{message} {}", after_failure(hints)),
             ToolError::Body(message) => message.clone(),
             ToolError::Api(error) => error.render(hints),
         }
@@ -156,10 +175,14 @@ impl ApiError {
             409 => "The request conflicts with existing data (for example a contact with that email \
                     or external_id already exists): search for it instead of creating it."
                 .to_owned(),
-            429 => "Intercom's rate limit was reached: wait about 10 seconds, then call again.".to_owned(),
-            500..=599 => "Intercom or a proxy in front of it failed. Try again shortly; after a write, \
-                          read first to see whether it took effect."
-                .to_owned(),
+            429 => match self.retry_after {
+                Some(wait) => format!(
+                    "Intercom's rate limit for this token is reached; try again in {} s.",
+                    wait.as_secs().max(1)
+                ),
+                None => "Intercom's rate limit for this token is reached; try again in about 10 s.".to_owned(),
+            },
+            500..=599 => format!("Intercom or a proxy in front of it failed. {}", after_failure(hints)),
             _ => "Check the arguments against the tool's description.".to_owned(),
         }
     }
@@ -172,6 +195,7 @@ mod tests {
     const HINTS: Hints<'static> = Hints {
         region: Region::Eu,
         scope: "Read conversations",
+        repeatable: true,
     };
 
     #[test]

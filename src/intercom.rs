@@ -8,6 +8,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::config::{Config, Secret};
+use crate::policy::{Clock, Policy};
 
 /// Generated, do not edit: regenerate with `cargo xtask regen` and rebuild.
 #[allow(
@@ -71,20 +72,26 @@ impl std::fmt::Debug for TokenCell {
 #[derive(Clone, Debug)]
 pub struct Upstream {
     pub token: TokenCell,
+    pub policy: Policy,
 }
 
-/// Builds the client once; every tool shares it (and its connection pool).
-pub fn connect(config: &Config, token: TokenCell) -> anyhow::Result<Client> {
+/// Builds the client once; every tool shares it (and its connection pool and rate-limit view).
+pub fn connect(
+    config: &Config,
+    token: TokenCell,
+    clock: std::sync::Arc<dyn Clock>,
+) -> anyhow::Result<Client> {
     // reqwest is built without a default TLS provider; ring is smaller and quicker to build.
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(10)))
         .build()?;
+    let policy = Policy::new(config.limits.clone(), clock);
     Ok(Client::new_with_client(
         &config.base_url,
         http,
-        Upstream { token },
+        Upstream { token, policy },
     ))
 }
 
@@ -97,6 +104,11 @@ impl ClientHooks<Upstream> for Client {
         let Some(token) = self.inner().token.get() else {
             return Err(progenitor_client::Error::Custom(NO_TOKEN.to_owned()));
         };
+        self.inner()
+            .policy
+            .hold()
+            .await
+            .map_err(progenitor_client::Error::Custom)?;
         // Secret::parse admits only visible ASCII, so this cannot fail for a stored token.
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
@@ -125,7 +137,11 @@ impl ClientHooks<Upstream> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let (method, path) = (request.method().clone(), request.url().path().to_owned());
         let started = Instant::now();
-        let result = self.client().execute(request).await;
+        let result = self
+            .inner()
+            .policy
+            .execute(self.client(), request, info.operation_id)
+            .await;
         let elapsed_ms = started.elapsed().as_millis();
         match &result {
             Ok(response) => tracing::debug!(
@@ -149,7 +165,8 @@ mod tests {
     #[test]
     fn the_generated_client_has_a_method_for_every_allowlisted_operation() {
         let config = Config::resolve(&crate::config::Flags::default(), |_| None).unwrap();
-        let client = connect(&config, TokenCell::default()).unwrap();
+        let clock = std::sync::Arc::new(crate::policy::SystemClock);
+        let client = connect(&config, TokenCell::default(), clock).unwrap();
         type Build = fn(&Client);
         let methods: Vec<(&str, Build)> = vec![
             ("ListContacts", |c| {

@@ -7,11 +7,14 @@
 //!   the model saw, deserializes them into the generated request types, and calls the client.
 //! - [`intercom`]: the client generated from `openapi/intercom-2.11.json` by build.rs, and the
 //!   hooks every request passes through (auth, headers, logging).
+//! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
+//!   repeatable operations, body size cap.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 
 pub mod config;
 pub mod error;
 pub mod intercom;
 pub mod operations;
+pub mod policy;
 pub mod server;
 pub mod tools;

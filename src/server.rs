@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::config::{Config, Region, Secret};
 use crate::error::Hints;
 use crate::intercom::{self, Client, TokenCell};
+use crate::policy::{self, Clock, SystemClock};
 use crate::tools::{self, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
@@ -43,8 +44,14 @@ struct State {
 
 impl IntercomServer {
     pub fn new(config: &Config) -> anyhow::Result<Self> {
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// As [`IntercomServer::new`], with the clock the request policy waits on (tests record
+    /// waits instead of sleeping).
+    pub fn with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let token = TokenCell::new(config.token.clone());
-        let client = intercom::connect(config, token.clone())?;
+        let client = intercom::connect(config, token.clone(), clock)?;
         let state = State {
             tools: tools::all(),
             client,
@@ -74,6 +81,7 @@ impl IntercomServer {
         let hints = Hints {
             region: self.state.region,
             scope: entry.def.scope,
+            repeatable: policy::is_repeatable(entry.def.operation),
         };
         let started = Instant::now();
         let result = entry.call(&self.state.client, args, &hints).await;

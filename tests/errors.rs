@@ -16,15 +16,30 @@ use serde_json::json;
 use wiremock::matchers::any;
 use wiremock::{Mock, ResponseTemplate};
 
-async fn answer(tool: &str, args: serde_json::Value, response: ResponseTemplate) -> (bool, String) {
+/// Calls `tool` against a mock that always gives `response`; also returns how many requests
+/// were sent (reads meet 5xx up to three times, as the retry policy allows).
+async fn answer_counted(
+    tool: &str,
+    args: serde_json::Value,
+    response: ResponseTemplate,
+) -> (bool, String, usize) {
     let harness = start().await;
     Mock::given(any())
         .respond_with(response)
         .mount(&harness.intercom)
         .await;
     let result = harness.call(tool, args).await;
-    assert_eq!(harness.requests().await.len(), 1, "exactly one request");
-    (is_error(&result), text(&result))
+    (
+        is_error(&result),
+        text(&result),
+        harness.requests().await.len(),
+    )
+}
+
+async fn answer(tool: &str, args: serde_json::Value, response: ResponseTemplate) -> (bool, String) {
+    let (error, message, requests) = answer_counted(tool, args, response).await;
+    assert_eq!(requests, 1, "exactly one request");
+    (error, message)
 }
 
 #[tokio::test]
@@ -98,23 +113,20 @@ async fn a_422_points_at_the_field() {
 #[tokio::test]
 async fn an_html_page_and_an_empty_body_are_described() {
     let page = "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>";
-    let (error, message) = answer(
+    let (error, message, requests) = answer_counted(
         "intercomListContacts",
         json!({}),
         ResponseTemplate::new(502).set_body_raw(page, "text/html"),
     )
     .await;
     assert!(error);
+    assert_eq!(requests, 3, "a read is tried three times");
     assert!(
         message.contains("HTTP 502 Bad Gateway with an HTML page: 502 Bad Gateway nginx"),
         "{message}"
     );
-    let (error, message) = answer(
-        "intercomListContacts",
-        json!({}),
-        ResponseTemplate::new(500),
-    )
-    .await;
+    let note = json!({"contact_id": "c", "body": "x"});
+    let (error, message) = answer("intercomAddNote", note, ResponseTemplate::new(500)).await;
     assert!(error);
     assert!(
         message.contains("HTTP 500 Internal Server Error with an empty body"),

@@ -14,6 +14,7 @@ pub mod validate;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::SystemTime;
 
 use rmcp::model::{CallToolResult, ContentBlock, Tool as ToolInfo, ToolAnnotations};
 use schemars::JsonSchema;
@@ -22,6 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Hints, ToolError, api_error};
 use crate::intercom::{Client, Sent};
+use crate::policy;
 use schema::InputSchema;
 
 /// What calling a tool does to the workspace, as MCP annotations describe it.
@@ -194,12 +196,15 @@ async fn respond(sent: Sent) -> Outcome {
         Ok(response) => Ok(response.into_inner()),
         Err(Error::UnexpectedResponse(response)) => {
             let status = response.status();
-            let body = response.bytes().await.unwrap_or_default();
+            let retry_after = policy::retry_wait(response.headers(), SystemTime::now());
+            let body = response.bytes().await.map_err(|err| read_failure(&err))?;
             if status.is_success() {
-                Ok(serde_json::from_slice(&body).unwrap_or(Value::Null))
-            } else {
-                Err(ToolError::Api(api_error(status, &body)))
+                return Ok(serde_json::from_slice(&body).unwrap_or(Value::Null));
             }
+            let mut error = api_error(status, &body);
+            error.retry_after =
+                retry_after.filter(|_| status == reqwest::StatusCode::TOO_MANY_REQUESTS);
+            Err(ToolError::Api(error))
         }
         // Only 2xx bodies are decoded by the generated code: an empty one means "no content".
         Err(Error::InvalidResponsePayload(body, _)) if body.iter().all(u8::is_ascii_whitespace) => {
@@ -211,14 +216,28 @@ async fn respond(sent: Sent) -> Outcome {
         ))),
         Err(Error::Custom(message)) => Err(ToolError::Request(message)),
         Err(Error::InvalidRequest(message)) => Err(ToolError::Arguments(message)),
-        Err(
-            Error::CommunicationError(err)
-            | Error::ResponseBodyError(err)
-            | Error::InvalidUpgrade(err),
-        ) => Err(ToolError::Request(communication_problem(err))),
+        Err(Error::ResponseBodyError(err)) => Err(read_failure(&err)),
+        Err(Error::CommunicationError(err) | Error::InvalidUpgrade(err)) => {
+            Err(ToolError::Transport(communication_problem(err)))
+        }
         Err(Error::ErrorResponse(response)) => {
             Err(ToolError::Api(api_error(response.status(), b"")))
         }
+    }
+}
+
+/// Reading the answer's body failed: it was too large, or the connection broke mid-body.
+fn read_failure(err: &reqwest::Error) -> ToolError {
+    if policy::is_body_too_large(err) {
+        ToolError::Body(
+            "Intercom's answer is larger than this server reads (INTERCOM_MAX_BODY_BYTES); ask for \
+             less, e.g. a smaller per_page."
+                .to_owned(),
+        )
+    } else {
+        ToolError::Transport(format!(
+            "The connection broke while Intercom's answer was being read ({err})."
+        ))
     }
 }
 
@@ -230,7 +249,7 @@ fn communication_problem(err: reqwest::Error) -> String {
     } else {
         "The request to Intercom failed"
     };
-    // The URL is left out: the path is already known to the caller, and it is long.
+    // The URL is left out: the caller knows the path, and it is long.
     let err = err.without_url();
     let mut detail = err.to_string();
     let mut source = std::error::Error::source(&err);
@@ -238,10 +257,7 @@ fn communication_problem(err: reqwest::Error) -> String {
         detail = format!("{detail}: {cause}");
         source = cause.source();
     }
-    format!(
-        "{what}: {detail}. Whether Intercom processed the request is unknown; after a write, \
-         read first to check before trying again."
-    )
+    format!("{what}: {detail}.")
 }
 
 #[cfg(test)]

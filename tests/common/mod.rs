@@ -8,7 +8,13 @@
     clippy::indexing_slicing
 )]
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use intercom_mcp::config::{Config, Flags};
+use intercom_mcp::policy::Clock;
 use intercom_mcp::server::IntercomServer;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ClientNotification, CustomNotification};
 use rmcp::service::RunningService;
@@ -18,9 +24,40 @@ use wiremock::MockServer;
 
 pub const TOKEN: &str = "tok_test_9f8e7d6c5b4a";
 
+/// "Now" for every test server: a fixed instant, so rate-limit headers can be written
+/// relative to it.
+pub fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+}
+
+/// A clock that never sleeps: it records each wait and moves its "now" forward by it, so
+/// tests of waiting are instant and exact.
+#[derive(Default)]
+pub struct RecordingClock {
+    slept: Mutex<Vec<Duration>>,
+}
+
+impl RecordingClock {
+    pub fn slept(&self) -> Vec<Duration> {
+        self.slept.lock().unwrap().clone()
+    }
+}
+
+impl Clock for RecordingClock {
+    fn now(&self) -> SystemTime {
+        now() + self.slept().iter().sum::<Duration>()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        self.slept.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
 pub struct Harness {
     pub intercom: MockServer,
     pub client: RunningService<RoleClient, ()>,
+    pub clock: Arc<RecordingClock>,
 }
 
 pub async fn start() -> Harness {
@@ -51,7 +88,8 @@ async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) ->
             .map(|(_, value)| value.clone())
     })
     .unwrap();
-    let server = IntercomServer::new(&config).unwrap();
+    let clock = Arc::new(RecordingClock::default());
+    let server = IntercomServer::with_clock(&config, clock.clone()).unwrap();
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
         if let Ok(running) = server.serve(server_io).await {
@@ -59,7 +97,11 @@ async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) ->
         }
     });
     let client = ().serve(client_io).await.unwrap();
-    Harness { intercom, client }
+    Harness {
+        intercom,
+        client,
+        clock,
+    }
 }
 
 impl Harness {
