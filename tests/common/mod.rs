@@ -73,7 +73,14 @@ pub async fn start_with(vars: &[(&str, &str)]) -> Harness {
 
 /// A server whose Intercom is at `url` (the mock is started but unused).
 pub async fn start_with_base_url(url: &str) -> Harness {
-    connect(MockServer::start().await, &[("accessToken", TOKEN)], url).await
+    start_with_base_url_and(url, &[]).await
+}
+
+/// As [`start_with_base_url`], with more variables.
+pub async fn start_with_base_url_and(url: &str, vars: &[(&str, &str)]) -> Harness {
+    let mut all = vec![("accessToken", TOKEN)];
+    all.extend_from_slice(vars);
+    connect(MockServer::start().await, &all, url).await
 }
 
 async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) -> Harness {
