@@ -2,6 +2,8 @@
 //!
 //! How a call flows, and where each part lives:
 //! - [`config`]: environment and flags → [`config::Config`] (token, region, timeouts).
+//! - [`transport`]: stdio framing in front of rmcp: parse errors answered, sizes bounded,
+//!   calls in flight drained on EOF or a signal.
 //! - [`server`]: the rmcp handler: lists the tools, routes calls, takes token updates.
 //! - [`tools`]: the allowlist of 16 tools; each validates its arguments against the schema
 //!   the model saw, deserializes them into the generated request types, and calls the client.
@@ -18,3 +20,4 @@ pub mod operations;
 pub mod policy;
 pub mod server;
 pub mod tools;
+pub mod transport;

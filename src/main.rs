@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use intercom_mcp::config::{Config, Flags};
 use intercom_mcp::server::IntercomServer;
-use rmcp::ServiceExt;
+use intercom_mcp::transport;
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +56,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve_stdio(&config)),
     };
+    // tokio reads stdin on a blocking thread that may still wait for input: do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -88,16 +90,15 @@ async fn serve_stdio(config: &Config) -> anyhow::Result<()> {
         base_url = config.base_url,
         "serving MCP over stdio"
     );
-    match server.serve(rmcp::transport::stdio()).await {
-        Ok(running) => {
-            let reason = running.waiting().await?;
-            tracing::info!(?reason, "stopped");
-            Ok(())
-        }
-        // The client went away before initializing: nothing to serve.
-        Err(err) => {
-            tracing::info!("client left before initializing: {err}");
-            Ok(())
-        }
-    }
+    let max = config.limits.max_request_bytes;
+    transport::serve(
+        server,
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        max,
+        transport::signals(),
+    )
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
 }

@@ -2,7 +2,12 @@
 //! never sent twice, holds while a window is spent, bounded bodies, bounded concurrency, and a
 //! server that keeps answering while a call hangs. Waits go to a recording clock: no test
 //! sleeps through them.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -20,21 +25,43 @@ use wiremock::{Mock, ResponseTemplate};
 fn writes() -> Vec<(&'static str, Value)> {
     vec![
         ("intercomCreateContact", json!({"email": "a@example.com"})),
-        ("intercomAddNote", json!({"contact_id": "c1", "body": "hello"})),
-        ("intercomReplyConversation", json!({"conversation_id": "1", "message_type": "comment", "body": "hi", "admin_id": "9"})),
-        ("intercomCloseConversation", json!({"conversation_id": "1", "admin_id": "9"})),
-        ("intercomAssignConversation", json!({"conversation_id": "1", "type": "admin", "admin_id": "9", "assignee_id": "8"})),
+        (
+            "intercomAddNote",
+            json!({"contact_id": "c1", "body": "hello"}),
+        ),
+        (
+            "intercomReplyConversation",
+            json!({"conversation_id": "1", "message_type": "comment", "body": "hi", "admin_id": "9"}),
+        ),
+        (
+            "intercomCloseConversation",
+            json!({"conversation_id": "1", "admin_id": "9"}),
+        ),
+        (
+            "intercomAssignConversation",
+            json!({"conversation_id": "1", "type": "admin", "admin_id": "9", "assignee_id": "8"}),
+        ),
         ("intercomTagContact", json!({"contact_id": "c1", "id": "7"})),
     ]
 }
 
 fn unix(seconds_from_now: u64) -> String {
-    (now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + seconds_from_now).to_string()
+    (now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + seconds_from_now)
+        .to_string()
 }
 
 /// Mounts `first` for one request, then 200 for every later one.
 async fn once_then_ok(harness: &Harness, first: ResponseTemplate) {
-    Mock::given(any()).respond_with(first).up_to_n_times(1).with_priority(1).mount(&harness.intercom).await;
+    Mock::given(any())
+        .respond_with(first)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&harness.intercom)
+        .await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
         .with_priority(2)
@@ -55,29 +82,49 @@ async fn a_429_with_a_reset_header_is_waited_out_then_succeeds() {
     assert_eq!(harness.requests().await.len(), 2);
     let slept = harness.clock.slept();
     assert_eq!(slept.len(), 1, "{slept:?}");
-    assert!(slept[0] >= Duration::from_secs(5) && slept[0] <= Duration::from_millis(5_500), "{slept:?}");
+    assert!(
+        slept[0] >= Duration::from_secs(5) && slept[0] <= Duration::from_millis(5_500),
+        "{slept:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_429_is_retried_for_writes_too_since_it_was_not_processed() {
     for (tool, args) in writes() {
         let harness = start().await;
-        once_then_ok(&harness, ResponseTemplate::new(429).insert_header("retry-after", "3")).await;
+        once_then_ok(
+            &harness,
+            ResponseTemplate::new(429).insert_header("retry-after", "3"),
+        )
+        .await;
         let result = harness.call(tool, args).await;
         assert!(!is_error(&result), "{tool}: {}", text(&result));
         assert_eq!(harness.requests().await.len(), 2, "{tool}");
         let slept = harness.clock.slept();
-        assert!(slept.len() == 1 && slept[0] >= Duration::from_secs(3), "{tool}: {slept:?}");
+        assert!(
+            slept.len() == 1 && slept[0] >= Duration::from_secs(3),
+            "{tool}: {slept:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_429_asking_for_longer_than_the_cap_fails_saying_when() {
     let harness = start().await;
-    once_then_ok(&harness, ResponseTemplate::new(429).insert_header("retry-after", "120")).await;
-    let result = harness.call("intercomGetContact", json!({"contact_id": "c1"})).await;
+    once_then_ok(
+        &harness,
+        ResponseTemplate::new(429).insert_header("retry-after", "120"),
+    )
+    .await;
+    let result = harness
+        .call("intercomGetContact", json!({"contact_id": "c1"}))
+        .await;
     assert!(is_error(&result));
-    assert!(text(&result).contains("try again in 120 s"), "{}", text(&result));
+    assert!(
+        text(&result).contains("try again in 120 s"),
+        "{}",
+        text(&result)
+    );
     assert_eq!(harness.requests().await.len(), 1);
     assert!(harness.clock.slept().is_empty());
 }
@@ -86,7 +133,12 @@ async fn a_429_asking_for_longer_than_the_cap_fails_saying_when() {
 async fn a_500_on_a_read_is_retried_and_succeeds() {
     let harness = start().await;
     once_then_ok(&harness, ResponseTemplate::new(500)).await;
-    let result = harness.call("intercomSearchConversations", json!({"query": {"field": "open", "operator": "=", "value": true}})).await;
+    let result = harness
+        .call(
+            "intercomSearchConversations",
+            json!({"query": {"field": "open", "operator": "=", "value": true}}),
+        )
+        .await;
     assert!(!is_error(&result), "{}", text(&result));
     assert_eq!(harness.requests().await.len(), 2);
     assert_eq!(harness.clock.slept().len(), 1, "one backoff wait");
@@ -96,7 +148,12 @@ async fn a_500_on_a_read_is_retried_and_succeeds() {
 async fn the_contact_update_is_repeatable_and_retried() {
     let harness = start().await;
     once_then_ok(&harness, ResponseTemplate::new(503)).await;
-    let result = harness.call("intercomUpdateContact", json!({"contact_id": "c1", "name": "Ada"})).await;
+    let result = harness
+        .call(
+            "intercomUpdateContact",
+            json!({"contact_id": "c1", "name": "Ada"}),
+        )
+        .await;
     assert!(!is_error(&result), "{}", text(&result));
     assert_eq!(harness.requests().await.len(), 2);
 }
@@ -104,10 +161,17 @@ async fn the_contact_update_is_repeatable_and_retried() {
 #[tokio::test]
 async fn reads_give_up_after_three_attempts() {
     let harness = start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(504)).mount(&harness.intercom).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(504))
+        .mount(&harness.intercom)
+        .await;
     let result = harness.call("intercomListConversations", json!({})).await;
     assert!(is_error(&result));
-    assert!(text(&result).contains("retried already"), "{}", text(&result));
+    assert!(
+        text(&result).contains("retried already"),
+        "{}",
+        text(&result)
+    );
     assert_eq!(harness.requests().await.len(), 3);
     assert_eq!(harness.clock.slept().len(), 2);
 }
@@ -120,8 +184,16 @@ async fn a_5xx_on_a_write_is_sent_once_and_the_outcome_is_unknown() {
             once_then_ok(&harness, ResponseTemplate::new(status)).await;
             let result = harness.call(tool, args).await;
             assert!(is_error(&result), "{tool}");
-            assert!(text(&result).contains("outcome is unknown"), "{tool}: {}", text(&result));
-            assert_eq!(harness.requests().await.len(), 1, "{tool} was sent more than once on {status}");
+            assert!(
+                text(&result).contains("outcome is unknown"),
+                "{tool}: {}",
+                text(&result)
+            );
+            assert_eq!(
+                harness.requests().await.len(),
+                1,
+                "{tool} was sent more than once on {status}"
+            );
         }
     }
 }
@@ -129,7 +201,11 @@ async fn a_5xx_on_a_write_is_sent_once_and_the_outcome_is_unknown() {
 #[tokio::test]
 async fn a_write_that_times_out_is_sent_once() {
     for (tool, args) in writes() {
-        let harness = start_with(&[("accessToken", common::TOKEN), ("INTERCOM_API_TIMEOUT", "200")]).await;
+        let harness = start_with(&[
+            ("accessToken", common::TOKEN),
+            ("INTERCOM_API_TIMEOUT", "200"),
+        ])
+        .await;
         Mock::given(any())
             .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
             .mount(&harness.intercom)
@@ -137,8 +213,15 @@ async fn a_write_that_times_out_is_sent_once() {
         let result = harness.call(tool, args).await;
         assert!(is_error(&result), "{tool}");
         let message = text(&result);
-        assert!(message.contains("did not answer in time") && message.contains("outcome is unknown"), "{tool}: {message}");
-        assert_eq!(harness.requests().await.len(), 1, "{tool} was sent more than once");
+        assert!(
+            message.contains("did not answer in time") && message.contains("outcome is unknown"),
+            "{tool}: {message}"
+        );
+        assert_eq!(
+            harness.requests().await.len(),
+            1,
+            "{tool} was sent more than once"
+        );
     }
 }
 
@@ -154,11 +237,21 @@ async fn a_spent_window_holds_the_next_request_until_the_reset() {
         )
         .mount(&harness.intercom)
         .await;
-    assert!(!is_error(&harness.call("intercomListTags", json!({})).await));
-    assert!(harness.clock.slept().is_empty(), "the first request goes straight out");
-    assert!(!is_error(&harness.call("intercomListTags", json!({})).await));
+    assert!(!is_error(
+        &harness.call("intercomListTags", json!({})).await
+    ));
+    assert!(
+        harness.clock.slept().is_empty(),
+        "the first request goes straight out"
+    );
+    assert!(!is_error(
+        &harness.call("intercomListTags", json!({})).await
+    ));
     let slept = harness.clock.slept();
-    assert!(slept.len() == 1 && slept[0] >= Duration::from_secs(4), "{slept:?}");
+    assert!(
+        slept.len() == 1 && slept[0] >= Duration::from_secs(4),
+        "{slept:?}"
+    );
     assert_eq!(harness.requests().await.len(), 2);
 }
 
@@ -175,22 +268,38 @@ async fn a_window_spent_for_longer_than_the_cap_refuses_without_sending() {
         .mount(&harness.intercom)
         .await;
     harness.call("intercomListTags", json!({})).await;
-    let result = harness.call("intercomReplyConversation", writes()[2].1.clone()).await;
+    let result = harness
+        .call("intercomReplyConversation", writes()[2].1.clone())
+        .await;
     assert!(is_error(&result));
     let message = text(&result);
-    assert!(message.contains("Nothing was sent") && message.contains("INTERCOM_MAX_RETRY_WAIT"), "{message}");
+    assert!(
+        message.contains("Nothing was sent") && message.contains("INTERCOM_MAX_RETRY_WAIT"),
+        "{message}"
+    );
     assert!(message.contains("in 300 s"), "{message}");
     assert_eq!(harness.requests().await.len(), 1);
 }
 
 #[tokio::test]
 async fn a_body_over_the_cap_is_refused_with_a_clear_error() {
-    let harness = start_with(&[("accessToken", common::TOKEN), ("INTERCOM_MAX_BODY_BYTES", "1024")]).await;
+    let harness = start_with(&[
+        ("accessToken", common::TOKEN),
+        ("INTERCOM_MAX_BODY_BYTES", "1024"),
+    ])
+    .await;
     let big = json!({"data": "x".repeat(10_000)});
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(big)).mount(&harness.intercom).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(big))
+        .mount(&harness.intercom)
+        .await;
     let result = harness.call("intercomListTags", json!({})).await;
     assert!(is_error(&result));
-    assert!(text(&result).contains("INTERCOM_MAX_BODY_BYTES"), "{}", text(&result));
+    assert!(
+        text(&result).contains("INTERCOM_MAX_BODY_BYTES"),
+        "{}",
+        text(&result)
+    );
     // An error body over the cap is no different.
     harness.intercom.reset().await;
     Mock::given(any())
@@ -198,28 +307,56 @@ async fn a_body_over_the_cap_is_refused_with_a_clear_error() {
         .mount(&harness.intercom)
         .await;
     let result = harness.call("intercomListTags", json!({})).await;
-    assert!(text(&result).contains("INTERCOM_MAX_BODY_BYTES"), "{}", text(&result));
+    assert!(
+        text(&result).contains("INTERCOM_MAX_BODY_BYTES"),
+        "{}",
+        text(&result)
+    );
 }
 
 #[tokio::test]
 async fn the_server_keeps_answering_while_a_call_hangs() {
-    let harness = Arc::new(start_with(&[("accessToken", common::TOKEN), ("INTERCOM_API_TIMEOUT", "1500")]).await);
+    let harness = Arc::new(
+        start_with(&[
+            ("accessToken", common::TOKEN),
+            ("INTERCOM_API_TIMEOUT", "1500"),
+        ])
+        .await,
+    );
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
         .mount(&harness.intercom)
         .await;
     let hung = {
         let harness = Arc::clone(&harness);
-        tokio::spawn(async move { harness.call("intercomAddNote", json!({"contact_id": "c", "body": "x"})).await })
+        tokio::spawn(async move {
+            harness
+                .call("intercomAddNote", json!({"contact_id": "c", "body": "x"}))
+                .await
+        })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
-    harness.client.peer().send_request(rmcp::model::ClientRequest::PingRequest(Default::default())).await.unwrap();
+    harness
+        .client
+        .peer()
+        .send_request(rmcp::model::ClientRequest::PingRequest(Default::default()))
+        .await
+        .unwrap();
     assert_eq!(harness.client.list_all_tools().await.unwrap().len(), 16);
-    let refused = harness.call("intercomGetContact", json!({"contact_id": ".."})).await;
+    let refused = harness
+        .call("intercomGetContact", json!({"contact_id": ".."}))
+        .await;
     assert!(is_error(&refused));
-    assert!(!hung.is_finished(), "the hung call is still waiting while others are answered");
+    assert!(
+        !hung.is_finished(),
+        "the hung call is still waiting while others are answered"
+    );
     let result = hung.await.unwrap();
-    assert!(text(&result).contains("did not answer in time"), "{}", text(&result));
+    assert!(
+        text(&result).contains("did not answer in time"),
+        "{}",
+        text(&result)
+    );
 }
 
 /// An HTTP/1.1 server that answers every GET after a pause and counts how many requests it
@@ -236,7 +373,9 @@ async fn counting_server(pause: Duration) -> (String, Arc<AtomicUsize>) {
                 let mut buffer = vec![0u8; 8192];
                 let mut seen = Vec::new();
                 loop {
-                    let Ok(read) = socket.read(&mut buffer).await else { return };
+                    let Ok(read) = socket.read(&mut buffer).await else {
+                        return;
+                    };
                     if read == 0 {
                         return;
                     }
@@ -262,7 +401,9 @@ async fn counting_server(pause: Duration) -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn a_burst_queues_behind_the_in_flight_cap() {
     let (address, peak) = counting_server(Duration::from_millis(50)).await;
-    let harness = Arc::new(common::start_with_base_url_and(&address, &[("INTERCOM_MAX_IN_FLIGHT", "2")]).await);
+    let harness = Arc::new(
+        common::start_with_base_url_and(&address, &[("INTERCOM_MAX_IN_FLIGHT", "2")]).await,
+    );
     let calls: Vec<_> = (0..8)
         .map(|_| {
             let harness = Arc::clone(&harness);
@@ -274,5 +415,8 @@ async fn a_burst_queues_behind_the_in_flight_cap() {
         assert!(!is_error(&result), "{}", text(&result));
     }
     let peak = peak.load(Ordering::SeqCst);
-    assert!(peak >= 1 && peak <= 2, "{peak} requests were in flight at once");
+    assert!(
+        (1..=2).contains(&peak),
+        "{peak} requests were in flight at once"
+    );
 }
