@@ -198,23 +198,38 @@ pub fn drop_required_only_combinators(doc: &mut Value) -> Result<Vec<String>> {
 pub fn untyped_responses(doc: &mut Value) -> Result<Vec<String>> {
     let mut untyped = 0;
     let mut removed = 0;
-    doc::for_each_operation_mut(doc, |_, operation| {
+    let mut problems = Vec::new();
+    doc::for_each_operation_mut(doc, |id, operation| {
         let Some(Value::Object(responses)) = operation.get_mut("responses") else {
             return;
         };
         let before = responses.len();
         responses.retain(|code, _| code.starts_with('2'));
         removed += before - responses.len();
-        for response in responses.values_mut() {
-            // Every 2xx, even one without content, gets the same `{}` body: progenitor
-            // panics when one operation's success responses resolve to different types.
-            let untyped_json = json!({"application/json": {"schema": {}}});
-            if response.get("content") != Some(&untyped_json) {
-                response["content"] = untyped_json;
-                untyped += 1;
+        for (code, response) in responses.iter_mut() {
+            // A response given by `$ref` would keep its typed body beside ours: refuse it.
+            match response {
+                Value::Object(map) if !map.contains_key("$ref") => {
+                    // Every 2xx, even one without content, gets the same `{}` body: progenitor
+                    // panics when one operation's success responses resolve to different types.
+                    let untyped_json = json!({"application/json": {"schema": {}}});
+                    if map.get("content") != Some(&untyped_json) {
+                        map.insert("content".to_owned(), untyped_json);
+                        untyped += 1;
+                    }
+                }
+                _ => problems.push(format!(
+                    "operation {id}: response {code} is not an inline response object"
+                )),
             }
         }
     });
+    if !problems.is_empty() {
+        bail!(
+            "normalization 5 cannot untype:\n  {}",
+            problems.join("\n  ")
+        );
+    }
     Ok(vec![format!(
         "{untyped} success bodies made untyped, {removed} error responses removed"
     )])

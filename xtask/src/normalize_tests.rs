@@ -180,6 +180,17 @@ fn n5_success_bodies_are_untyped_and_error_responses_removed() {
 }
 
 #[test]
+fn n5_a_referenced_response_stops_regen_naming_the_operation() {
+    let mut doc = operation_doc(
+        "/things",
+        json!({"operationId": "makeThing", "responses": {"200": {"$ref": "#/components/responses/thing"}}}),
+        search_schemas(),
+    );
+    let err = untyped_responses(&mut doc).unwrap_err().to_string();
+    assert!(err.contains("makeThing") && err.contains("200"), "{err}");
+}
+
+#[test]
 fn n6_request_id_loses_its_uuid_format() {
     let mut doc = fixture(json!({"error": {"type": "object", "properties": {
         "request_id": {"type": "string", "format": "uuid", "nullable": true}
@@ -189,6 +200,12 @@ fn n6_request_id_loses_its_uuid_format() {
         doc["components"]["schemas"]["error"]["properties"]["request_id"],
         json!({"type": "string", "nullable": true})
     );
+    let code = codegen::generate(&doc).unwrap();
+    assert!(
+        code.contains("request_id: ::std::option::Option<::std::string::String>"),
+        "any string decodes"
+    );
+    assert!(!code.contains("uuid::Uuid"));
 }
 
 #[test]
@@ -208,6 +225,15 @@ fn n7_search_filters_require_their_parts_and_value_is_not_nullable() {
         schemas["single_filter_search_request"]["properties"]["value"]
             .get("nullable")
             .is_none()
+    );
+    let code = codegen::generate(&doc).unwrap();
+    assert!(
+        code.contains("pub field: ::std::string::String,"),
+        "a filter cannot be sent without its field"
+    );
+    assert!(
+        code.contains("pub value: SingleFilterSearchRequestValue,"),
+        "nor without its value"
     );
 }
 
@@ -239,6 +265,11 @@ fn n8_the_version_header_parameter_is_removed_everywhere() {
     assert_eq!(item["parameters"], json!([]));
     assert_eq!(item["post"]["parameters"].as_array().unwrap().len(), 1);
     assert_eq!(item["post"]["parameters"][0]["name"], "thing_id");
+    let code = codegen::generate(&doc).unwrap();
+    assert!(
+        !code.contains("intercom_version"),
+        "no per-call version builder method"
+    );
 }
 
 #[test]
@@ -248,6 +279,16 @@ fn n9_admin_reply_requires_body() {
     assert_eq!(
         doc["components"]["schemas"]["admin_reply_conversation_request"]["required"],
         json!(["admin_id", "body"])
+    );
+    let code = codegen::generate(&doc).unwrap();
+    let reply = code
+        .split("pub struct AdminReplyConversationRequest")
+        .nth(1)
+        .unwrap();
+    let fields = reply.split('}').next().unwrap();
+    assert!(
+        fields.contains("pub body: ::std::string::String,"),
+        "{fields}"
     );
 }
 
