@@ -147,6 +147,12 @@ impl Default for Limits {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// Says what is wrong without repeating any of the value.
+    #[error(
+        "the access token (accessToken / INTERCOM_ACCESS_TOKEN) is set but unusable: a token is one \
+         word of visible ASCII characters, optionally after `Bearer `"
+    )]
+    Token,
     #[error(
         "unknown Intercom region {0:?}: choose us, eu or au (intercomRegion / INTERCOM_REGION)"
     )]
@@ -162,6 +168,13 @@ pub enum ConfigError {
 }
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+impl Config {
+    /// The region requests go to; `None` when INTERCOM_BASE_URL points elsewhere.
+    pub fn region_in_use(&self) -> Option<Region> {
+        (self.base_url == self.region.base_url()).then_some(self.region)
+    }
+}
 const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
 impl Config {
@@ -175,7 +188,10 @@ impl Config {
                 .iter()
                 .find_map(|name| env(name).filter(|v| !v.trim().is_empty()))
         };
-        let token = first(&TOKEN_VARS).and_then(|raw| Secret::parse(&raw));
+        let token = match first(&TOKEN_VARS) {
+            None => None,
+            Some(raw) => Some(Secret::parse(&raw).ok_or(ConfigError::Token)?),
+        };
         let region = match flags.region.clone().or_else(|| first(&REGION_VARS)) {
             None => Region::Us,
             Some(text) => Region::parse(&text).ok_or(ConfigError::Region(text))?,
@@ -186,7 +202,9 @@ impl Config {
             .or_else(|| first(&["INTERCOM_BASE_URL"]))
         {
             None => region.base_url().to_owned(),
-            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Some(url)
+                if url.trim().starts_with("http://") || url.trim().starts_with("https://") =>
+            {
                 url.trim().trim_end_matches('/').to_owned()
             }
             Some(url) => return Err(ConfigError::BaseUrl(url)),
@@ -303,8 +321,20 @@ mod tests {
         .unwrap();
         assert_eq!(config.token.unwrap().expose(), "first");
         assert_eq!(
-            resolve(&[("accessToken", "Bearer   ")]).unwrap().token,
-            None
+            resolve(&[("accessToken", "Bearer   ")]).unwrap_err(),
+            ConfigError::Token
+        );
+        let err = resolve(&[("accessToken", "tok with spaces")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unusable") && !err.contains("tok with spaces"),
+            "{err}"
+        );
+        assert_eq!(
+            resolve(&[("accessToken", "   ")]).unwrap().token,
+            None,
+            "blank means unset"
         );
     }
 
@@ -326,7 +356,7 @@ mod tests {
     #[test]
     fn base_url_override_timeout_and_log_level() {
         let config = resolve(&[
-            ("INTERCOM_BASE_URL", "http://127.0.0.1:9/"),
+            ("INTERCOM_BASE_URL", " http://127.0.0.1:9/ "),
             ("INTERCOM_API_TIMEOUT", "1500"),
             ("LOG_LEVEL", "TRACE"),
         ])

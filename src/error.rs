@@ -37,7 +37,8 @@ pub struct ApiError {
 
 /// What the hints need to know about the call.
 pub struct Hints<'a> {
-    pub region: Region,
+    /// The region in use; `None` when INTERCOM_BASE_URL overrides it.
+    pub region: Option<Region>,
     /// The OAuth permission the tool needs, named as in Intercom's Developer Hub.
     pub scope: &'a str,
     /// Whether the operation is safe to send again (the policy retried it already).
@@ -154,12 +155,17 @@ impl ApiError {
             .iter()
             .find_map(|(_, _, field)| field.as_deref());
         match self.status.as_u16() {
-            401 => format!(
-                "The access token was refused. Check accessToken / INTERCOM_ACCESS_TOKEN, and that \
-                 the workspace is hosted in region `{}` (intercomRegion / INTERCOM_REGION: us, eu or \
-                 au): a token used against another region's API gets 401.",
-                hints.region.name()
-            ),
+            401 => match hints.region {
+                Some(region) => format!(
+                    "The access token was refused. Check accessToken / INTERCOM_ACCESS_TOKEN, and that \
+                     the workspace is hosted in region `{}` (intercomRegion / INTERCOM_REGION: us, eu or \
+                     au): a token used against another region's API gets 401.",
+                    region.name()
+                ),
+                None => "The access token was refused. Check accessToken / INTERCOM_ACCESS_TOKEN, and \
+                         that INTERCOM_BASE_URL points at the region hosting this workspace."
+                    .to_owned(),
+            },
             403 => format!(
                 "The token lacks a permission this tool needs: `{}`. Grant it to the app in \
                  Intercom's Developer Hub (and reinstall it), or use a token that has it.",
@@ -193,7 +199,7 @@ mod tests {
     use super::*;
 
     const HINTS: Hints<'static> = Hints {
-        region: Region::Eu,
+        region: Some(Region::Eu),
         scope: "Read conversations",
         repeatable: true,
     };

@@ -40,25 +40,47 @@ pub const NO_TOKEN: &str = "No Intercom access token is configured. Set accessTo
 
 /// The token the next request uses. Swapped atomically by a token update; never logged.
 #[derive(Clone, Default)]
-pub struct TokenCell(Arc<RwLock<Option<Secret>>>);
+pub struct TokenCell(Arc<RwLock<TokenState>>);
+
+#[derive(Default)]
+struct TokenState {
+    token: Option<Secret>,
+    /// The `timestamp` of the update that set it, when it had one.
+    timestamp: Option<i64>,
+}
 
 impl TokenCell {
     pub fn new(token: Option<Secret>) -> Self {
-        Self(Arc::new(RwLock::new(token)))
+        Self(Arc::new(RwLock::new(TokenState {
+            token,
+            timestamp: None,
+        })))
     }
 
     pub fn get(&self) -> Option<Secret> {
         self.0
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .token
             .clone()
     }
 
-    pub fn set(&self, token: Secret) {
-        *self
+    /// Installs `token` unless the current one came from a newer update: notifications are
+    /// handled concurrently, so two quick rotations may arrive out of order. Returns whether
+    /// it was installed.
+    pub fn set(&self, token: Secret, timestamp: Option<i64>) -> bool {
+        let mut state = self
             .0
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(token);
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let (Some(current), Some(new)) = (state.timestamp, timestamp)
+            && new < current
+        {
+            return false;
+        }
+        state.token = Some(token);
+        state.timestamp = timestamp.or(state.timestamp);
+        true
     }
 }
 

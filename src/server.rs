@@ -39,7 +39,7 @@ struct State {
     tools: Vec<Entry>,
     client: Client,
     token: TokenCell,
-    region: Region,
+    region: Option<Region>,
 }
 
 impl IntercomServer {
@@ -56,7 +56,7 @@ impl IntercomServer {
             tools: tools::all(),
             client,
             token,
-            region: config.region,
+            region: config.region_in_use(),
         };
         Ok(Self {
             state: Arc::new(state),
@@ -94,17 +94,27 @@ impl IntercomServer {
         Some(result)
     }
 
-    /// Applies a token update; a missing or unusable token is ignored with a warning that
-    /// never repeats any part of what was sent.
+    /// Applies a token update (`accessToken` or `token`, optional `timestamp`). A missing or
+    /// unusable token, or one older than the current, is ignored with a warning that never
+    /// repeats any part of what was sent.
     pub fn update_token(&self, params: Option<&Value>) {
-        let raw =
-            params.and_then(|params| params.get("accessToken").or_else(|| params.get("token")));
-        match raw.and_then(Value::as_str).and_then(Secret::parse) {
-            Some(token) => {
-                self.state.token.set(token);
-                tracing::info!("access token updated");
-            }
-            None => tracing::warn!("ignored a token update without a usable accessToken or token"),
+        let field = |name: &str| params.and_then(|params| params.get(name));
+        let token = ["accessToken", "token"]
+            .into_iter()
+            .find_map(|name| field(name).and_then(Value::as_str).and_then(Secret::parse));
+        let timestamp = field("timestamp").and_then(|value| {
+            value
+                .as_i64()
+                .or_else(|| value.as_str().and_then(|text| text.trim().parse().ok()))
+        });
+        let Some(token) = token else {
+            tracing::warn!("ignored a token update without a usable accessToken or token");
+            return;
+        };
+        if self.state.token.set(token, timestamp) {
+            tracing::info!("access token updated");
+        } else {
+            tracing::warn!("ignored a token update older than the token in use");
         }
     }
 }

@@ -245,17 +245,70 @@ async fn a_token_update_switches_later_calls_to_the_new_token() {
     );
 }
 
+/// Token updates applied straight to the server (no notification race), each followed by a
+/// call whose request shows which token is in use.
 #[tokio::test]
-async fn an_empty_or_malformed_token_update_is_ignored() {
-    let harness = start().await;
-    harness.notify_token(json!({"accessToken": ""})).await;
-    harness.notify_token(json!({"token": 42})).await;
-    harness.notify_token(json!({"something": "else"})).await;
-    harness
-        .notify_token(json!({"accessToken": "tok_after"}))
+async fn token_updates_are_applied_exactly_and_bad_or_stale_ones_ignored() {
+    let intercom = wiremock::MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&intercom)
         .await;
-    // The valid update that follows the bad ones is applied, and nothing in between was.
-    assert!(call_until_token(&harness, "tok_after").await);
+    let server = intercom_mcp::server::IntercomServer::new(&common::config(
+        &[("accessToken", TOKEN)],
+        &intercom.uri(),
+    ))
+    .unwrap();
+    let in_use = || async {
+        intercom.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&intercom)
+            .await;
+        let result = server
+            .call("intercomListTags", Some(serde_json::Map::new()))
+            .await
+            .unwrap();
+        assert!(!is_error(&result), "{}", text(&result));
+        let requests = intercom.received_requests().await.unwrap();
+        let header = requests[0]
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        header.strip_prefix("Bearer ").unwrap().to_owned()
+    };
+    for bad in [
+        json!({"accessToken": ""}),
+        json!({"token": 42}),
+        json!({"something": "else"}),
+        json!({"accessToken": "two words"}),
+    ] {
+        server.update_token(Some(&bad));
+        assert_eq!(in_use().await, TOKEN, "{bad} must be ignored");
+    }
+    server.update_token(None);
+    assert_eq!(in_use().await, TOKEN);
+    server.update_token(Some(&json!({"accessToken": "", "token": "tok_b"})));
+    assert_eq!(
+        in_use().await,
+        "tok_b",
+        "an empty accessToken does not hide a usable token"
+    );
+    server.update_token(Some(&json!({"accessToken": "tok_t200", "timestamp": 200})));
+    assert_eq!(in_use().await, "tok_t200");
+    server.update_token(Some(&json!({"accessToken": "tok_t100", "timestamp": 100})));
+    assert_eq!(
+        in_use().await,
+        "tok_t200",
+        "an older rotation arriving late is ignored"
+    );
+    server.update_token(Some(
+        &json!({"token": "Bearer tok_t300", "timestamp": "300"}),
+    ));
+    assert_eq!(in_use().await, "tok_t300");
 }
 
 #[tokio::test]

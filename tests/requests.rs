@@ -29,7 +29,7 @@ fn cases() -> Vec<Case> {
             {"field": "email", "operator": "~", "value": "example.com"},
             {"operator": "OR", "value": [
                 {"field": "role", "operator": "=", "value": "user"},
-                {"field": "tag_ids", "operator": "IN", "value": ["7", "9"]}
+                {"field": "tag_id", "operator": "=", "value": "7"}
             ]}
         ]},
         "pagination": {"per_page": 25, "starting_after": "WzE2OTk5XQ=="}

@@ -32,8 +32,7 @@ impl Tool for ListContacts {
     const DEF: ToolDef = ToolDef {
         name: "intercomListContacts",
         title: "List contacts",
-        description: "Pages through all contacts (users and leads). To find particular people, \
-            search instead. Next page: pass pages.next.starting_after back.",
+        description: "Pages through all contacts (users and leads); to find someone, search.",
         operation: "ListContacts",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -65,10 +64,8 @@ impl Tool for SearchContacts {
     const DEF: ToolDef = ToolDef {
         name: "intercomSearchContacts",
         title: "Search contacts",
-        description: "Finds contacts by field: email, name, phone, role, external_id, created_at, \
-            last_seen_at, tag_id, custom_attributes.<name>… Operators: ~ contains, ^ starts \
-            with, $ ends with, IN/NIN take arrays; dates in unix seconds. Groups nest two levels, \
-            15 filters each.",
+        description: "Finds contacts by email, name, phone, role, external_id, created_at, \
+            last_seen_at, tag_id, custom_attributes.<name>… Groups nest two deep, 15 filters each.",
         operation: "SearchContacts",
         effect: Effect::Read,
         scope: READ_SCOPE,

@@ -2,7 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::contacts::bound_per_page;
 use super::ids::PathId;
@@ -23,8 +23,7 @@ impl Tool for ListConversations {
     const DEF: ToolDef = ToolDef {
         name: "intercomListConversations",
         title: "List conversations",
-        description: "Pages through all conversations, without their parts. To find particular \
-            ones, search instead. Next page: pass pages.next.starting_after back.",
+        description: "Pages through all conversations, without their parts; to find some, search.",
         operation: "listConversations",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -56,9 +55,8 @@ impl Tool for SearchConversations {
     const DEF: ToolDef = ToolDef {
         name: "intercomSearchConversations",
         title: "Search conversations",
-        description: "Finds conversations by field: state, open, read, priority, \
-            admin_assignee_id, team_assignee_id, contact_ids, tag_ids, created_at, updated_at, \
-            source.body… Query as in intercomSearchContacts.",
+        description: "Finds conversations by state, open, read, priority, admin_assignee_id, \
+            team_assignee_id, contact_ids, tag_ids, created_at, updated_at, source.body…",
         operation: "searchConversations",
         effect: Effect::Read,
         scope: READ_SCOPE,
@@ -133,6 +131,17 @@ impl Tool for ReplyConversation {
         scope: WRITE_SCOPE,
     };
 
+    fn shape(schema: &mut Value) {
+        // typify drops the document's `maxItems: 10` on both attachment lists.
+        for list in ["attachment_urls", "attachment_files"] {
+            if let Some(Value::Object(property)) =
+                schema.pointer_mut(&format!("/properties/{list}"))
+            {
+                property.insert("maxItems".to_owned(), json!(10));
+            }
+        }
+    }
+
     async fn send(self, client: &Client) -> Sent {
         let body = types::ReplyConversationRequest::from(self.body);
         client
@@ -204,5 +213,19 @@ impl Tool for AssignConversation {
             .body(body)
             .send()
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    #[test]
+    fn the_attachment_limit_is_the_documents() {
+        let doc: Value =
+            serde_json::from_str(include_str!("../../openapi/intercom-2.11.json")).unwrap();
+        let reply = &doc["components"]["schemas"]["admin_reply_conversation_request"]["properties"];
+        assert_eq!(reply["attachment_urls"]["maxItems"], 10);
+        assert_eq!(reply["attachment_files"]["maxItems"], 10);
     }
 }

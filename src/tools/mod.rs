@@ -199,7 +199,7 @@ async fn respond(sent: Sent) -> Outcome {
             let retry_after = policy::retry_wait(response.headers(), SystemTime::now());
             let body = response.bytes().await.map_err(|err| read_failure(&err))?;
             if status.is_success() {
-                return Ok(serde_json::from_slice(&body).unwrap_or(Value::Null));
+                return parse_success(&body);
             }
             let mut error = api_error(status, &body);
             error.retry_after =
@@ -224,6 +224,19 @@ async fn respond(sent: Sent) -> Outcome {
             Err(ToolError::Api(api_error(response.status(), b"")))
         }
     }
+}
+
+/// A 2xx body: JSON, or nothing at all ("no content"); anything else is an error.
+fn parse_success(body: &[u8]) -> Outcome {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|err| {
+        ToolError::Body(format!(
+            "Intercom answered with success, but the body is not JSON ({err}); {} bytes.",
+            body.len()
+        ))
+    })
 }
 
 /// Reading the answer's body failed: it was too large, or the connection broke mid-body.

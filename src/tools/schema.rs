@@ -33,6 +33,7 @@ pub fn build<T: JsonSchema>(tool: &str, shape: fn(&mut Value)) -> InputSchema {
     drop_null_types(&mut schema);
     let hidden = hide_constants(&mut schema);
     shape(&mut schema);
+    require_non_empty_strings(&mut schema);
     drop_types_implied_by_enums(&mut schema);
     close_objects(&mut schema);
     describe(&mut schema, tool);
@@ -278,14 +279,54 @@ fn close_objects(schema: &mut Value) {
 }
 
 fn describe(schema: &mut Value, tool: &str) {
+    // A definition's own properties may have texts of their own (`group.operator`): those go
+    // first, and the general pass below leaves them be.
+    if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
+        for (name, def) in defs.iter_mut() {
+            if let Some(Value::Object(properties)) = def.get_mut("properties") {
+                for (property_name, property) in properties.iter_mut() {
+                    let key = format!("{name}.{property_name}");
+                    if let (Some(text), Value::Object(property)) =
+                        (descriptions::of(tool, &key), property)
+                    {
+                        property.insert("description".to_owned(), json!(text));
+                    }
+                }
+            }
+        }
+    }
     for_each_schema(schema, &mut |map| {
         if let Some(Value::Object(properties)) = map.get_mut("properties") {
             for (name, property) in properties.iter_mut() {
                 if let (Some(text), Value::Object(property)) =
                     (descriptions::of(tool, name), property)
                 {
-                    property.insert("description".to_owned(), json!(text));
+                    property.entry("description").or_insert_with(|| json!(text));
                 }
+            }
+        }
+    });
+}
+
+/// A required string may not be empty: `""` is never a useful id, body or admin.
+fn require_non_empty_strings(schema: &mut Value) {
+    for_each_schema(schema, &mut |map| {
+        let required: Vec<String> = match map.get("required") {
+            Some(Value::Array(names)) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => return,
+        };
+        let Some(Value::Object(properties)) = map.get_mut("properties") else {
+            return;
+        };
+        for name in required {
+            if let Some(Value::Object(property)) = properties.get_mut(&name)
+                && property.get("type") == Some(&json!("string"))
+            {
+                property.entry("minLength").or_insert(json!(1));
             }
         }
     });

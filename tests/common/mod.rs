@@ -83,18 +83,23 @@ pub async fn start_with_base_url_and(url: &str, vars: &[(&str, &str)]) -> Harnes
     connect(MockServer::start().await, &all, url).await
 }
 
-async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) -> Harness {
+/// The configuration `vars` give, with Intercom at `base_url`.
+pub fn config(vars: &[(&str, &str)], base_url: &str) -> Config {
     let mut vars: Vec<(String, String)> = vars
         .iter()
         .map(|(k, v)| ((*k).into(), (*v).into()))
         .collect();
     vars.push(("INTERCOM_BASE_URL".into(), base_url.to_owned()));
-    let config = Config::resolve(&Flags::default(), |name| {
+    Config::resolve(&Flags::default(), |name| {
         vars.iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
     })
-    .unwrap();
+    .unwrap()
+}
+
+async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) -> Harness {
+    let config = config(vars, base_url);
     let clock = Arc::new(RecordingClock::default());
     let server = IntercomServer::with_clock(&config, clock.clone()).unwrap();
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
