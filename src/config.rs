@@ -108,6 +108,10 @@ pub struct Flags {
     /// Largest JSON-RPC message accepted, in bytes [env: INTERCOM_MAX_REQUEST_BYTES] [default: 4194304]
     #[arg(long, value_name = "BYTES")]
     pub max_request_bytes: Option<u64>,
+    /// Admin that replies, closes, assigns and notes act as when a call names none
+    /// [env: INTERCOM_ADMIN_ID] [default: the admin who owns the token]
+    #[arg(long, value_name = "ID")]
+    pub admin_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -118,6 +122,8 @@ pub struct Config {
     pub timeout: Duration,
     pub log_level: String,
     pub limits: Limits,
+    /// The default admin for writes that act as one; `None`: the token's owner (GET /me).
+    pub admin_id: Option<String>,
 }
 
 /// Bounds on waiting, concurrency and sizes; see the README's Reliability section.
@@ -281,6 +287,11 @@ impl Config {
             timeout: Duration::from_millis(timeout_ms),
             log_level,
             limits,
+            admin_id: flags
+                .admin_id
+                .clone()
+                .or_else(|| first(&["INTERCOM_ADMIN_ID"]))
+                .map(|id| id.trim().to_owned()),
         })
     }
 }

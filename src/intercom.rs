@@ -47,6 +47,8 @@ struct TokenState {
     token: Option<Secret>,
     /// The `timestamp` of the update that set it, when it had one.
     timestamp: Option<i64>,
+    /// Counts installed tokens, so what was learned about an earlier token can be dropped.
+    generation: u64,
 }
 
 impl TokenCell {
@@ -54,7 +56,16 @@ impl TokenCell {
         Self(Arc::new(RwLock::new(TokenState {
             token,
             timestamp: None,
+            generation: 0,
         })))
+    }
+
+    /// Changes whenever a new token is installed.
+    pub fn generation(&self) -> u64 {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .generation
     }
 
     pub fn get(&self) -> Option<Secret> {
@@ -79,6 +90,7 @@ impl TokenCell {
             return false;
         }
         state.token = Some(token);
+        state.generation += 1;
         state.timestamp = timestamp.or(state.timestamp);
         true
     }

@@ -11,12 +11,16 @@
 //!   hooks every request passes through (auth, headers, logging).
 //! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
 //!   repeatable operations, body size cap.
+//! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs).
+//! - [`admin`]: the admin a write acts as when the call names none.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 
+pub mod admin;
 pub mod config;
 pub mod error;
 pub mod intercom;
 pub mod operations;
+pub mod output;
 pub mod policy;
 pub mod server;
 pub mod tools;

@@ -12,22 +12,24 @@ use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 
+use crate::admin::DefaultAdmin;
 use crate::config::{Config, Region, Secret};
 use crate::error::Hints;
-use crate::intercom::{self, Client, TokenCell};
+use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
-use crate::tools::{self, Entry};
+use crate::tools::{self, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
 
 const INSTRUCTIONS: &str = "Tools for one Intercom workspace. Everything is addressed by \
 Intercom's own ids (a contact's, conversation's or company's `id` field): find them with the \
 search or list tools first, never guess them. Search takes one filter {field, operator, value} \
-or an AND/OR group of filters. List and search results are paged: pass the previous result's \
-pages.next.starting_after back as starting_after (companies use page numbers). Replies, closes \
-and assignments act as an admin: admin_id is that admin's id. Writes to customers cannot be \
-undone; when a write's outcome is unknown, read before retrying. An optional field may be left \
-out or given as null.";
+or an AND/OR group of filters; dates may be ISO 8601 or unix seconds. Results are lean: a field \
+that is left out is null, empty, false or 0; times are ISO 8601 UTC; a conversation's messages \
+form one `timeline`. Pages start with has_more: pass next_cursor back as starting_after \
+(companies: next_page as page). Replies, closes, assignments and notes act as an admin; leave \
+admin_id out to act as the token's owner. Writes to customers cannot be undone: when a write's \
+outcome is unknown, read before retrying. An optional argument may be left out or given as null.";
 
 /// The server's shared state; cloning is cheap.
 #[derive(Clone)]
@@ -37,7 +39,7 @@ pub struct IntercomServer {
 
 struct State {
     tools: Vec<Entry>,
-    client: Client,
+    context: Context,
     token: TokenCell,
     region: Option<Region>,
 }
@@ -52,9 +54,10 @@ impl IntercomServer {
     pub fn with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let token = TokenCell::new(config.token.clone());
         let client = intercom::connect(config, token.clone(), clock)?;
+        let admin = DefaultAdmin::new(config.admin_id.clone(), token.clone());
         let state = State {
             tools: tools::all(),
-            client,
+            context: Context { client, admin },
             token,
             region: config.region_in_use(),
         };
@@ -84,7 +87,7 @@ impl IntercomServer {
             repeatable: policy::is_repeatable(entry.def.operation),
         };
         let started = Instant::now();
-        let result = entry.call(&self.state.client, args, &hints).await;
+        let result = entry.call(&self.state.context, args, &hints).await;
         tracing::info!(
             tool = name,
             is_error = result.is_error.unwrap_or(false),

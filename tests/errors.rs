@@ -127,7 +127,7 @@ async fn an_html_page_and_an_empty_body_are_described() {
         message.contains("HTTP 502 Bad Gateway with an HTML page: 502 Bad Gateway nginx"),
         "{message}"
     );
-    let note = json!({"contact_id": "c", "body": "x"});
+    let note = json!({"contact_id": "c", "body": "x", "admin_id": "9"});
     let (error, message) = answer("intercomAddNote", note, ResponseTemplate::new(500)).await;
     assert!(error);
     assert!(

@@ -156,6 +156,14 @@ fn every_tool_answers_every_input_with_a_result() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (server, _intercom) = runtime.block_on(async {
         let intercom = MockServer::start().await;
+        // GET /me names the default admin for the writes that act as one.
+        Mock::given(wiremock::matchers::path("/me"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"type": "admin", "id": "991"})),
+            )
+            .with_priority(1)
+            .mount(&intercom)
+            .await;
         Mock::given(any_request())
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
             .mount(&intercom)

@@ -158,11 +158,11 @@ async fn close_and_assign_show_only_their_own_variant() {
     };
     assert_eq!(
         keys(&schema("intercomCloseConversation")),
-        ["admin_id", "body", "conversation_id"]
+        ["conversation_id", "admin_id", "body"]
     );
     assert_eq!(
         keys(&schema("intercomAssignConversation")),
-        ["admin_id", "assignee_id", "body", "conversation_id", "type"]
+        ["conversation_id", "admin_id", "assignee_id", "body", "type"]
     );
     assert_eq!(
         schema("intercomAssignConversation")["properties"]["type"]["enum"],

@@ -27,7 +27,7 @@ fn writes() -> Vec<(&'static str, Value)> {
         ("intercomCreateContact", json!({"email": "a@example.com"})),
         (
             "intercomAddNote",
-            json!({"contact_id": "c1", "body": "hello"}),
+            json!({"contact_id": "c1", "body": "hello", "admin_id": "9"}),
         ),
         (
             "intercomReplyConversation",
@@ -331,7 +331,10 @@ async fn the_server_keeps_answering_while_a_call_hangs() {
         let harness = Arc::clone(&harness);
         tokio::spawn(async move {
             harness
-                .call("intercomAddNote", json!({"contact_id": "c", "body": "x"}))
+                .call(
+                    "intercomAddNote",
+                    json!({"contact_id": "c", "body": "x", "admin_id": "9"}),
+                )
                 .await
         })
     };

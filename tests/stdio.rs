@@ -109,10 +109,8 @@ async fn initialize_list_and_call_over_stdio_with_only_json_rpc_on_stdout() {
     assert_eq!(replies[&2]["result"]["tools"].as_array().unwrap().len(), 16);
     let call = &replies[&3]["result"];
     assert_eq!(call["isError"], false, "{call}");
-    assert_eq!(
-        call["content"][0]["text"],
-        r#"{"id":"c1","type":"contact"}"#
-    );
+    // The lean form: the kind `type` goes, the id stays.
+    assert_eq!(call["content"][0]["text"], r#"{"id":"c1"}"#);
 
     assert!(
         logs.contains("TRACE") || logs.contains("DEBUG"),
@@ -372,7 +370,10 @@ async fn no_token_anywhere_across_every_tool_and_fault_at_trace_level() {
             "intercomUpdateContact",
             json!({"contact_id": "c1", "name": "A"}),
         ),
-        ("intercomAddNote", json!({"contact_id": "c1", "body": "n"})),
+        (
+            "intercomAddNote",
+            json!({"contact_id": "c1", "body": "n", "admin_id": "9"}),
+        ),
         ("intercomListConversations", json!({})),
         (
             "intercomSearchConversations",

@@ -8,6 +8,7 @@ use super::contacts::{READ_SCOPE, bound_per_page};
 use super::ids::PathId;
 use super::{Effect, Tool, ToolDef};
 use crate::intercom::{Client, Sent};
+use crate::output::Output;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -31,6 +32,7 @@ impl Tool for ListCompanies {
         operation: "listAllCompanies",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::NumberedPage("companies"),
     };
 
     fn shape(schema: &mut Value) {
@@ -71,6 +73,7 @@ impl Tool for GetCompany {
         operation: "RetrieveACompanyById",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::Object,
     };
 
     async fn send(self, client: &Client) -> Sent {

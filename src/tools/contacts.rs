@@ -2,11 +2,12 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::ids::PathId;
 use super::{Effect, Tool, ToolDef, search};
 use crate::intercom::{Client, Sent, types};
+use crate::output::Output;
 
 pub const READ_SCOPE: &str = "Read and list users and companies";
 pub const WRITE_SCOPE: &str = "Write users and companies";
@@ -36,6 +37,7 @@ impl Tool for ListContacts {
         operation: "ListContacts",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::CursorPage("contacts"),
     };
 
     fn shape(schema: &mut Value) {
@@ -65,18 +67,19 @@ impl Tool for SearchContacts {
         name: "intercomSearchContacts",
         title: "Search contacts",
         description: "Finds contacts by email, name, phone, role, external_id, created_at, \
-            last_seen_at, tag_id, custom_attributes.<name>… Groups nest two deep, 15 filters each.",
+            last_seen_at, tag_id, custom_attributes.<name>…",
         operation: "SearchContacts",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::CursorPage("contacts"),
     };
 
     fn shape(schema: &mut Value) {
         search::shape(schema);
     }
 
-    fn check(&self) -> Result<(), String> {
-        search::check(&self.body.query)
+    fn adjust(args: &mut Map<String, Value>) -> Result<(), String> {
+        search::adjust(args, &search::CONTACT_FIELDS)
     }
 
     async fn send(self, client: &Client) -> Sent {
@@ -98,6 +101,7 @@ impl Tool for GetContact {
         operation: "ShowContact",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::Object,
     };
 
     async fn send(self, client: &Client) -> Sent {
@@ -122,14 +126,15 @@ impl Tool for CreateContact {
     const DEF: ToolDef = ToolDef {
         name: "intercomCreateContact",
         title: "Create a contact",
-        description: "Creates a user or lead. Needs email, external_id or role (a name alone is \
-            not enough). An existing email or external_id is refused: search first.",
+        description: "Creates a user or lead from an email, external_id or role (a name alone is \
+            not enough); an existing email or external_id is refused.",
         operation: "CreateContact",
         effect: Effect::Write {
             destructive: false,
             idempotent: false,
         },
         scope: WRITE_SCOPE,
+        output: Output::Object,
     };
 
     fn shape(schema: &mut Value) {
@@ -175,6 +180,7 @@ impl Tool for UpdateContact {
             idempotent: true,
         },
         scope: WRITE_SCOPE,
+        output: Output::Object,
     };
 
     fn shape(schema: &mut Value) {

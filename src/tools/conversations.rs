@@ -2,12 +2,13 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::contacts::bound_per_page;
 use super::ids::PathId;
 use super::{Effect, Tool, ToolDef, search};
 use crate::intercom::{Client, Sent, types};
+use crate::output::Output;
 
 const READ_SCOPE: &str = "Read conversations";
 const WRITE_SCOPE: &str = "Write conversations";
@@ -27,6 +28,7 @@ impl Tool for ListConversations {
         operation: "listConversations",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::CursorPage("conversations"),
     };
 
     fn shape(schema: &mut Value) {
@@ -55,19 +57,20 @@ impl Tool for SearchConversations {
     const DEF: ToolDef = ToolDef {
         name: "intercomSearchConversations",
         title: "Search conversations",
-        description: "Finds conversations by state, open, read, priority, admin_assignee_id, \
-            team_assignee_id, contact_ids, tag_ids, created_at, updated_at, source.body…",
+        description: "Finds conversations by state, open, read, admin_assignee_id, \
+            team_assignee_id, contact_ids, tag_ids, created_at, updated_at…",
         operation: "searchConversations",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::CursorPage("conversations"),
     };
 
     fn shape(schema: &mut Value) {
         search::shape(schema);
     }
 
-    fn check(&self) -> Result<(), String> {
-        search::check(&self.body.query)
+    fn adjust(args: &mut Map<String, Value>) -> Result<(), String> {
+        search::adjust(args, &search::CONVERSATION_FIELDS)
     }
 
     async fn send(self, client: &Client) -> Sent {
@@ -97,6 +100,7 @@ impl Tool for GetConversation {
         operation: "retrieveConversation",
         effect: Effect::Read,
         scope: READ_SCOPE,
+        output: Output::Conversation,
     };
 
     async fn send(self, client: &Client) -> Sent {
@@ -122,14 +126,17 @@ impl Tool for ReplyConversation {
         name: "intercomReplyConversation",
         title: "Reply to a conversation",
         description: "Replies as an admin: a comment the customer sees, or an internal note. \
-            Each call posts again: if an outcome is unknown, read before retrying.",
+            Each call posts another.",
         operation: "replyConversation",
         effect: Effect::Write {
             destructive: false,
             idempotent: false,
         },
         scope: WRITE_SCOPE,
+        output: Output::Conversation,
     };
+
+    const DEFAULT_ADMIN: bool = true;
 
     fn shape(schema: &mut Value) {
         // typify drops the document's `maxItems: 10` on both attachment lists.
@@ -171,7 +178,10 @@ impl Tool for CloseConversation {
             idempotent: false,
         },
         scope: WRITE_SCOPE,
+        output: Output::Conversation,
     };
+
+    const DEFAULT_ADMIN: bool = true;
 
     async fn send(self, client: &Client) -> Sent {
         let body = types::ManageConversationBody::from(self.body);
@@ -195,15 +205,17 @@ impl Tool for AssignConversation {
     const DEF: ToolDef = ToolDef {
         name: "intercomAssignConversation",
         title: "Assign a conversation",
-        description: "Assigns a conversation to an admin or a team, replacing the assignee. \
-            admin_id is who assigns.",
+        description: "Assigns a conversation to an admin or a team, replacing the assignee.",
         operation: "manageConversation",
         effect: Effect::Write {
             destructive: true,
             idempotent: false,
         },
         scope: WRITE_SCOPE,
+        output: Output::Conversation,
     };
+
+    const DEFAULT_ADMIN: bool = true;
 
     async fn send(self, client: &Client) -> Sent {
         let body = types::ManageConversationBody::from(self.body);

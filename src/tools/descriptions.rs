@@ -8,7 +8,7 @@ const PER_TOOL: &[(&str, &str, &str)] = &[
     (
         "intercomAddNote",
         "admin_id",
-        "Admin the note is written as.",
+        "Author; default: the token's owner.",
     ),
     (
         "intercomReplyConversation",
@@ -44,7 +44,7 @@ const SHARED: &[(&str, &str)] = &[
         "starting_after",
         "Cursor: the last result's pages.next.starting_after.",
     ),
-    ("pagination", "Page size, and the cursor of the next page."),
+    ("pagination", "Page size and cursor."),
     (
         "query",
         "A filter, or an AND/OR group of filters and groups.",
@@ -69,20 +69,21 @@ const SHARED: &[(&str, &str)] = &[
     ),
     ("id", "Tag id, from intercomListTags."),
     ("role", "user (signed up) or lead (prospect)."),
-    ("external_id", "Your own unique id for the contact."),
-    ("email", "Email address, unique per contact."),
+    ("external_id", "Your own unique id."),
+    ("email", "Email address."),
     ("phone", "Phone number, e.g. +14155550100."),
     ("name", "Full name."),
-    ("avatar", "Image URL for the avatar."),
+    ("avatar", "Avatar image URL."),
     ("signed_up_at", "Sign-up time, unix seconds."),
     ("last_seen_at", "Last seen time, unix seconds."),
-    ("owner_id", "Id of the admin owning the contact."),
+    ("owner_id", "Owning admin's id."),
     ("unsubscribed_from_emails", "true: no marketing email."),
     (
         "custom_attributes",
-        "Existing custom attributes by name, e.g. {\"plan\":\"pro\"}.",
+        "Custom attributes by name, e.g. {\"plan\":\"pro\"}.",
     ),
-    ("admin_id", "Id of the admin acting."),
+    ("admin_id", "Admin acting; default: the token's owner."),
+    ("raw", "true: Intercom's JSON unchanged."),
     (
         "message_type",
         "comment: the customer sees it. note: teammates only.",
@@ -95,7 +96,10 @@ const SHARED: &[(&str, &str)] = &[
     ("data", "File content, base64."),
     ("display_as", "plaintext: bodies without HTML."),
     ("assignee_id", "Admin or team id; \"0\" unassigns."),
-    ("page", "Page number, from 1."),
+    (
+        "page",
+        "Page number, from 1: the previous result's next_page.",
+    ),
     ("order", "asc: oldest first; desc (default): newest first."),
 ];
 

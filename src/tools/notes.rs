@@ -7,6 +7,7 @@ use super::contacts::WRITE_SCOPE;
 use super::ids::PathId;
 use super::{Effect, Tool, ToolDef};
 use crate::intercom::{Client, Sent, types};
+use crate::output::Output;
 
 #[derive(Deserialize, JsonSchema)]
 pub struct AddNote {
@@ -26,7 +27,10 @@ impl Tool for AddNote {
             idempotent: false,
         },
         scope: WRITE_SCOPE,
+        output: Output::Object,
     };
+
+    const DEFAULT_ADMIN: bool = true;
 
     async fn send(self, client: &Client) -> Sent {
         client

@@ -269,13 +269,13 @@ fn drop_types_implied_by_enums(schema: &mut Value) {
 }
 
 /// Every object with declared properties refuses others, so a misspelled field is an error
-/// instead of a silent drop. Free-form objects (custom attributes) keep accepting anything.
+/// instead of a silent drop; free-form objects (custom attributes) accept anything. The root
+/// says so; nested objects are closed by `validate` just the same, which treats declared
+/// properties as the whole list: saying it again on each costs bytes in every `tools/list`.
 fn close_objects(schema: &mut Value) {
-    for_each_schema(schema, &mut |map| {
-        if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-            map.insert("additionalProperties".to_owned(), json!(false));
-        }
-    });
+    if let Value::Object(root) = schema {
+        root.entry("additionalProperties").or_insert(json!(false));
+    }
 }
 
 fn describe(schema: &mut Value, tool: &str) {

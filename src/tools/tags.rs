@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::ids::PathId;
 use super::{Effect, Tool, ToolDef};
 use crate::intercom::{Client, Sent, types};
+use crate::output::Output;
 
 #[derive(Deserialize, JsonSchema)]
 pub struct ListTags {}
@@ -19,6 +20,7 @@ impl Tool for ListTags {
         operation: "listTags",
         effect: Effect::Read,
         scope: "Read tags",
+        output: Output::List,
     };
 
     fn shape(schema: &mut Value) {
@@ -50,6 +52,7 @@ impl Tool for TagContact {
             idempotent: true,
         },
         scope: "Write tags",
+        output: Output::Object,
     };
 
     async fn send(self, client: &Client) -> Sent {

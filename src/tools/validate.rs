@@ -1,6 +1,7 @@
 //! Checks arguments against the input schema the model was shown, before anything is sent,
 //! and says precisely which field is wrong and what would fit. Covers the JSON Schema subset
-//! `schema.rs` produces.
+//! `schema.rs` produces, with one rule of its own: an object that declares properties takes
+//! no others unless `additionalProperties` allows them.
 
 use serde_json::{Map, Value};
 
@@ -238,8 +239,9 @@ impl Walker<'_> {
         for (name, child) in object {
             match properties.get(name) {
                 Some(child_schema) => self.check(child, child_schema, &join(at, name))?,
+                // Declared properties are the whole list unless the schema says otherwise.
                 None => match schema.get("additionalProperties") {
-                    Some(Value::Bool(false)) => {
+                    Some(Value::Bool(false)) | None if schema.contains_key("properties") => {
                         let known: Vec<&str> = properties.keys().map(String::as_str).collect();
                         let known = if known.is_empty() {
                             "none".to_owned()
@@ -321,7 +323,7 @@ mod tests {
         );
         assert_eq!(
             problem(json!({"id": "1", "colour": "red"})),
-            "unknown property `colour` in the arguments; known properties: id, kind, per_page, query"
+            "unknown property `colour` in the arguments; known properties: id, per_page, kind, query"
         );
     }
 
