@@ -112,6 +112,15 @@ pub struct Flags {
     /// [env: INTERCOM_ADMIN_ID] [default: the admin who owns the token]
     #[arg(long, value_name = "ID")]
     pub admin_id: Option<String>,
+    /// Expose only the 9 read tools [env: INTERCOM_READ_ONLY]
+    #[arg(long)]
+    pub read_only: bool,
+    /// Write tools return the request they would send, and send nothing [env: INTERCOM_DRY_RUN]
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Expose only these tools, comma-separated [env: INTERCOM_TOOLS]
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub tools: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -124,6 +133,16 @@ pub struct Config {
     pub limits: Limits,
     /// The default admin for writes that act as one; `None`: the token's owner (GET /me).
     pub admin_id: Option<String>,
+    pub exposure: Exposure,
+}
+
+/// Which tools are offered, and whether writes really happen: safety switches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exposure {
+    pub read_only: bool,
+    pub dry_run: bool,
+    /// Only these tools, when given.
+    pub tools: Option<Vec<String>>,
 }
 
 /// Bounds on waiting, concurrency and sizes; see the README's Reliability section.
@@ -171,6 +190,8 @@ pub enum ConfigError {
     LogLevel(String),
     #[error("{0} must be a whole number above 0, got {1:?}")]
     Number(&'static str, String),
+    #[error("{0} must be 1/true/yes/on or 0/false/no/off, got {1:?}")]
+    Switch(&'static str, String),
 }
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -255,6 +276,14 @@ impl Config {
                 }
                 Ok(value)
             };
+        let switch = |name: &'static str| -> Result<bool, ConfigError> {
+            match first(&[name]).map(|text| text.trim().to_ascii_lowercase()) {
+                None => Ok(false),
+                Some(text) if matches!(text.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+                Some(text) if matches!(text.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+                Some(text) => Err(ConfigError::Switch(name, text)),
+            }
+        };
         let defaults = Limits::default();
         let as_usize = |value: u64| usize::try_from(value).unwrap_or(usize::MAX);
         let limits = Limits {
@@ -292,6 +321,14 @@ impl Config {
                 .clone()
                 .or_else(|| first(&["INTERCOM_ADMIN_ID"]))
                 .map(|id| id.trim().to_owned()),
+            exposure: Exposure {
+                read_only: flags.read_only || switch("INTERCOM_READ_ONLY")?,
+                dry_run: flags.dry_run || switch("INTERCOM_DRY_RUN")?,
+                tools: flags.tools.clone().or_else(|| {
+                    first(&["INTERCOM_TOOLS"])
+                        .map(|list| list.split(',').map(|name| name.trim().to_owned()).collect())
+                }),
+            },
         })
     }
 }
@@ -378,6 +415,24 @@ mod tests {
         assert!(resolve(&[("INTERCOM_API_TIMEOUT", "soon")]).is_err());
         assert!(resolve(&[("INTERCOM_BASE_URL", "api.intercom.io")]).is_err());
         assert!(resolve(&[("LOG_LEVEL", "loud")]).is_err());
+    }
+
+    #[test]
+    fn safety_switches() {
+        assert_eq!(resolve(&[]).unwrap().exposure, Exposure::default());
+        let exposure = resolve(&[
+            ("INTERCOM_READ_ONLY", "1"),
+            ("INTERCOM_DRY_RUN", "true"),
+            ("INTERCOM_TOOLS", "intercomListTags, intercomGetContact"),
+        ])
+        .unwrap()
+        .exposure;
+        assert!(exposure.read_only && exposure.dry_run);
+        assert_eq!(
+            exposure.tools.unwrap(),
+            ["intercomListTags", "intercomGetContact"]
+        );
+        assert!(resolve(&[("INTERCOM_READ_ONLY", "maybe")]).is_err());
     }
 
     #[test]

@@ -107,6 +107,39 @@ impl std::fmt::Debug for TokenCell {
 pub struct Upstream {
     pub token: TokenCell,
     pub policy: Policy,
+    /// Describe each request instead of sending it (`--dry-run`, for the write tools).
+    pub dry_run: bool,
+}
+
+/// The same client, but one that sends nothing: each request comes back as a description of
+/// itself (method, path, query, body).
+pub fn dry_run_twin(client: &Client) -> Client {
+    let mut twin = client.clone();
+    twin.inner.dry_run = true;
+    twin
+}
+
+/// What a dry run answers instead of sending `request`.
+fn describe(request: &reqwest::Request) -> reqwest::Response {
+    let body = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .unwrap_or_default();
+    let body = serde_json::from_slice::<serde_json::Value>(body)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
+    let description = serde_json::json!({
+        "dry_run": "nothing was sent; this is the request the call would send",
+        "method": request.method().as_str(),
+        "path": request.url().path(),
+        "query": request.url().query(),
+        "body": body,
+    });
+    let mut response = http::Response::new(description.to_string());
+    response.headers_mut().insert(
+        reqwest::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    reqwest::Response::from(response)
 }
 
 /// Builds the client once; every tool shares it (and its connection pool and rate-limit view).
@@ -125,7 +158,11 @@ pub fn connect(
     Ok(Client::new_with_client(
         &config.base_url,
         http,
-        Upstream { token, policy },
+        Upstream {
+            token,
+            policy,
+            dry_run: false,
+        },
     ))
 }
 
@@ -169,6 +206,10 @@ impl ClientHooks<Upstream> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        if self.inner().dry_run {
+            tracing::info!(operation = info.operation_id, "dry run: not sent");
+            return Ok(describe(&request));
+        }
         let (method, path) = (request.method().clone(), request.url().path().to_owned());
         let started = Instant::now();
         let result = self

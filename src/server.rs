@@ -55,9 +55,21 @@ impl IntercomServer {
         let token = TokenCell::new(config.token.clone());
         let client = intercom::connect(config, token.clone(), clock)?;
         let admin = DefaultAdmin::new(config.admin_id.clone(), token.clone());
+        let dry_run = config.exposure.dry_run;
+        let writes = if dry_run {
+            intercom::dry_run_twin(&client)
+        } else {
+            client.clone()
+        };
+        let tools = tools::select(&config.exposure).map_err(anyhow::Error::msg)?;
         let state = State {
-            tools: tools::all(),
-            context: Context { client, admin },
+            tools,
+            context: Context {
+                client,
+                writes,
+                admin,
+                dry_run,
+            },
             token,
             region: config.region_in_use(),
         };

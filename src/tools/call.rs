@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value};
 
-use super::{Context, Entry, Tool, validate};
+use super::{Context, Effect, Entry, Tool, validate};
 use crate::error::{Hints, ToolError, api_error};
 use crate::intercom::Sent;
 use crate::{output, policy};
@@ -29,6 +29,8 @@ impl Entry {
         let outcome = match self.prepare(args.unwrap_or_default()) {
             Ok(mut args) => {
                 raw = args.remove("raw") == Some(Value::Bool(true));
+                // A dry run's description is the exact request: shown as it is.
+                raw |= self.def.effect != Effect::Read && context.dry_run;
                 (self.call)(context, args).await
             }
             Err(problem) => Err(ToolError::Arguments(problem)),
@@ -92,7 +94,12 @@ pub(super) async fn run<T: Tool>(context: &Context, mut args: Map<String, Value>
         ToolError::Arguments(format!("`{path}`: {}", err.into_inner()))
     })?;
     input.check().map_err(ToolError::Arguments)?;
-    respond(input.send(&context.client).await).await
+    let client = if T::DEF.effect == Effect::Read {
+        &context.client
+    } else {
+        &context.writes
+    };
+    respond(input.send(client).await).await
 }
 
 /// A generated client's answer → the JSON body, or the error the model reads.

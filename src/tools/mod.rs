@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::admin::DefaultAdmin;
+use crate::config::Exposure;
 use crate::intercom::{Client, Sent};
 use crate::output::Output;
 use schema::InputSchema;
@@ -82,6 +83,9 @@ pub trait Tool: DeserializeOwned + JsonSchema + Send + 'static {
 /// What every call needs besides its arguments.
 pub struct Context {
     pub client: Client,
+    /// The client write tools use: `client` itself, or its dry-run twin.
+    pub writes: Client,
+    pub dry_run: bool,
     pub admin: DefaultAdmin,
 }
 
@@ -134,6 +138,34 @@ fn entry<T: Tool>() -> Entry {
         info,
         call: |context, args| Box::pin(call::run::<T>(context, args)),
     }
+}
+
+/// The tools the safety switches leave: all 16, the 9 reads (`read_only`), or the named
+/// ones. A name that is no tool, or a write named alongside `read_only`, is an error.
+pub fn select(exposure: &Exposure) -> Result<Vec<Entry>, String> {
+    let mut tools = all();
+    if let Some(names) = &exposure.tools {
+        let known: Vec<&str> = tools.iter().map(|entry| entry.def.name).collect();
+        if let Some(unknown) = names.iter().find(|name| !known.contains(&name.as_str())) {
+            return Err(format!(
+                "--tools names {unknown:?}, which is no tool; the tools are: {}",
+                known.join(", ")
+            ));
+        }
+        tools.retain(|entry| names.iter().any(|name| name == entry.def.name));
+    }
+    if exposure.read_only {
+        if let Some(write) = tools.iter().find(|entry| entry.def.effect != Effect::Read)
+            && exposure.tools.is_some()
+        {
+            return Err(format!(
+                "--tools names the write tool {}, but --read-only is set",
+                write.def.name
+            ));
+        }
+        tools.retain(|entry| entry.def.effect == Effect::Read);
+    }
+    Ok(tools)
 }
 
 /// The 16 tools, in the order `tools/list` shows them.
