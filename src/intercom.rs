@@ -142,27 +142,42 @@ fn describe(request: &reqwest::Request) -> reqwest::Response {
     reqwest::Response::from(response)
 }
 
-/// Builds the client once; every tool shares it (and its connection pool and rate-limit view).
-pub fn connect(
-    config: &Config,
-    token: TokenCell,
-    clock: std::sync::Arc<dyn Clock>,
-) -> anyhow::Result<Client> {
+/// The HTTP client every request shares (one connection pool), with the configured deadlines.
+pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
     // reqwest is built without a default TLS provider; ring is smaller and quicker to build.
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::builder()
+    Ok(reqwest::Client::builder()
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-        .build()?;
-    let policy = Policy::new(config.limits.clone(), clock);
-    Ok(Client::new_with_client(
-        &config.base_url,
+        .build()?)
+}
+
+/// A generated client that sends with `token` under `policy`. Cheap: the connection pool and
+/// the policy's state are shared, not copied.
+pub fn client(base_url: &str, http: reqwest::Client, token: TokenCell, policy: Policy) -> Client {
+    Client::new_with_client(
+        base_url,
         http,
         Upstream {
             token,
             policy,
             dry_run: false,
         },
+    )
+}
+
+/// One client for one workspace (stdio): built once, shared by every tool.
+pub fn connect(
+    config: &Config,
+    token: TokenCell,
+    clock: std::sync::Arc<dyn Clock>,
+) -> anyhow::Result<Client> {
+    let policy = Policy::new(config.limits.clone(), clock);
+    Ok(client(
+        &config.base_url,
+        http_client(config)?,
+        token,
+        policy,
     ))
 }
 

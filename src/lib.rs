@@ -2,6 +2,8 @@
 //!
 //! How a call flows, and where each part lives:
 //! - [`config`]: environment and flags → [`config::Config`] (token, region, timeouts).
+//! - [`http`]: MCP over Streamable HTTP (stateless, per-request credentials).
+//! - [`credentials`]: where a call's token comes from: the server's, or each HTTP request's.
 //! - [`transport`]: stdio framing in front of rmcp: parse errors answered, sizes bounded,
 //!   calls in flight drained on EOF or a signal.
 //! - [`server`]: the rmcp handler: lists the tools, routes calls, takes token updates.
@@ -17,7 +19,9 @@
 
 pub mod admin;
 pub mod config;
+pub mod credentials;
 pub mod error;
+pub mod http;
 pub mod intercom;
 pub mod operations;
 pub mod output;

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use intercom_mcp::config::{Config, Flags};
+use intercom_mcp::policy::SystemClock;
 use intercom_mcp::server::IntercomServer;
-use intercom_mcp::transport;
+use intercom_mcp::{http, transport};
 
 #[derive(Parser)]
 #[command(
@@ -27,8 +28,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve MCP over stdio (the default).
-    Serve,
+    /// Serve MCP over stdio (the default), or over Streamable HTTP with --http.
+    Serve {
+        /// Serve MCP over Streamable HTTP at ADDR (path /mcp, probe /healthz) instead of stdio
+        #[arg(long, value_name = "ADDR")]
+        http: Option<std::net::SocketAddr>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,8 +58,21 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => runtime.block_on(serve_stdio(&config)),
+    let outcome = match cli.command.unwrap_or(Command::Serve { http: None }) {
+        Command::Serve { http: None } => runtime.block_on(serve_stdio(&config)),
+        Command::Serve {
+            http: Some(address),
+        } => {
+            let options =
+                match http::Options::resolve(&config, address, |name| std::env::var(name).ok()) {
+                    Ok(options) => options,
+                    Err(err) => {
+                        eprintln!("intercom-mcp: {err}");
+                        return ExitCode::from(2);
+                    }
+                };
+            runtime.block_on(serve_http(&config, &options, address))
+        }
     };
     // tokio reads stdin on a blocking thread that may still wait for input: do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
@@ -99,6 +117,20 @@ async fn serve_stdio(config: &Config) -> anyhow::Result<()> {
         transport::signals(),
     )
     .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn serve_http(
+    config: &Config,
+    options: &http::Options,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let server = IntercomServer::per_request(config, std::sync::Arc::new(SystemClock))?;
+    let router = http::router(server, options, config.limits.max_request_bytes);
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!(address = %listener.local_addr()?, "serving MCP over Streamable HTTP at /mcp");
+    http::serve(listener, router, transport::signals()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -5,21 +5,28 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CustomNotification, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool as ToolInfo,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomNotification,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::admin::DefaultAdmin;
 use crate::config::{Config, Region, Secret};
+use crate::credentials::{Credentials, RequestToken, Tenants};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
 use crate::tools::{self, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
+
+/// A call that reached a per-request server without credentials (the HTTP layer refuses those
+/// before they get here).
+const NO_REQUEST_TOKEN: &str =
+    "This request carries no Intercom token: send Authorization: Bearer <token>.";
 
 const INSTRUCTIONS: &str = "Tools for one Intercom workspace. Everything is addressed by \
 Intercom's own ids (a contact's, conversation's or company's `id` field): find them with the \
@@ -31,7 +38,7 @@ form one `timeline`. Pages start with has_more: pass next_cursor back as startin
 admin_id out to act as the token's owner. Writes to customers cannot be undone: when a write's \
 outcome is unknown, read before retrying. An optional argument may be left out or given as null.";
 
-/// The server's shared state; cloning is cheap.
+/// The server's shared state; cloning is cheap (HTTP builds one handler per request).
 #[derive(Clone)]
 pub struct IntercomServer {
     state: Arc<State>,
@@ -39,12 +46,12 @@ pub struct IntercomServer {
 
 struct State {
     tools: Vec<Entry>,
-    context: Context,
-    token: TokenCell,
+    credentials: Credentials,
     region: Option<Region>,
 }
 
 impl IntercomServer {
+    /// One workspace, over stdio: the configured token, rotated by token updates.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         Self::with_clock(config, Arc::new(SystemClock))
     }
@@ -54,23 +61,24 @@ impl IntercomServer {
     pub fn with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let token = TokenCell::new(config.token.clone());
         let client = intercom::connect(config, token.clone(), clock)?;
-        let admin = DefaultAdmin::new(config.admin_id.clone(), token.clone());
-        let dry_run = config.exposure.dry_run;
-        let writes = if dry_run {
-            intercom::dry_run_twin(&client)
-        } else {
-            client.clone()
-        };
+        let admin = Arc::new(DefaultAdmin::new(config.admin_id.clone(), token.clone()));
+        let context = Arc::new(Context::new(client, admin, config.exposure.dry_run));
+        Self::build(config, Credentials::Fixed { context, token })
+    }
+
+    /// Many workspaces, over HTTP: each request's own token (see [`crate::credentials`]).
+    pub fn per_request(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        Self::build(
+            config,
+            Credentials::PerRequest(Tenants::new(config, clock)?),
+        )
+    }
+
+    fn build(config: &Config, credentials: Credentials) -> anyhow::Result<Self> {
         let tools = tools::select(&config.exposure).map_err(anyhow::Error::msg)?;
         let state = State {
             tools,
-            context: Context {
-                client,
-                writes,
-                admin,
-                dry_run,
-            },
-            token,
+            credentials,
             region: config.region_in_use(),
         };
         Ok(Self {
@@ -86,12 +94,29 @@ impl IntercomServer {
         self.state.tools.iter().find(|entry| entry.def.name == name)
     }
 
-    /// Runs one tool by name; `None` when there is no such tool.
+    /// Runs one tool by name with the server's own token; `None` when there is no such tool.
     pub async fn call(
         &self,
         name: &str,
-        args: Option<serde_json::Map<String, Value>>,
-    ) -> Option<rmcp::model::CallToolResult> {
+        args: Option<Map<String, Value>>,
+    ) -> Option<CallToolResult> {
+        match &self.state.credentials {
+            Credentials::Fixed { context, .. } => self.call_in(context, name, args).await,
+            Credentials::PerRequest(_) => {
+                self.find(name)?;
+                Some(CallToolResult::error(vec![ContentBlock::text(
+                    NO_REQUEST_TOKEN,
+                )]))
+            }
+        }
+    }
+
+    async fn call_in(
+        &self,
+        context: &Context,
+        name: &str,
+        args: Option<Map<String, Value>>,
+    ) -> Option<CallToolResult> {
         let entry = self.find(name)?;
         let hints = Hints {
             region: self.state.region,
@@ -99,7 +124,7 @@ impl IntercomServer {
             repeatable: policy::is_repeatable(entry.def.operation),
         };
         let started = Instant::now();
-        let result = entry.call(&self.state.context, args, &hints).await;
+        let result = entry.call(context, args, &hints).await;
         tracing::info!(
             tool = name,
             is_error = result.is_error.unwrap_or(false),
@@ -126,7 +151,11 @@ impl IntercomServer {
             tracing::warn!("ignored a token update without a usable accessToken or token");
             return;
         };
-        if self.state.token.set(token, timestamp) {
+        let Credentials::Fixed { token: current, .. } = &self.state.credentials else {
+            tracing::warn!("ignored a token update: over HTTP each request brings its own token");
+            return;
+        };
+        if current.set(token, timestamp) {
             tracing::info!("access token updated");
         } else {
             tracing::warn!("ignored a token update older than the token in use");
@@ -161,9 +190,31 @@ impl ServerHandler for IntercomServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        match self.call(&request.name, request.arguments).await {
+        let outcome = match &self.state.credentials {
+            Credentials::Fixed { context, .. } => {
+                self.call_in(context, &request.name, request.arguments)
+                    .await
+            }
+            Credentials::PerRequest(tenants) => {
+                let token = context
+                    .extensions
+                    .get::<http::request::Parts>()
+                    .and_then(|parts| parts.extensions.get::<RequestToken>());
+                match token {
+                    Some(RequestToken(token)) => {
+                        let context = tenants.context(token);
+                        self.call_in(&context, &request.name, request.arguments)
+                            .await
+                    }
+                    None => self
+                        .find(&request.name)
+                        .map(|_| CallToolResult::error(vec![ContentBlock::text(NO_REQUEST_TOKEN)])),
+                }
+            }
+        };
+        match outcome {
             Some(result) => Ok(result.into()),
             None => {
                 let names: Vec<&str> = self.tools().map(|entry| entry.def.name).collect();

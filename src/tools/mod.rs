@@ -15,6 +15,7 @@ pub mod validate;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use rmcp::model::{Tool as ToolInfo, ToolAnnotations};
 use schemars::JsonSchema;
@@ -86,7 +87,23 @@ pub struct Context {
     /// The client write tools use: `client` itself, or its dry-run twin.
     pub writes: Client,
     pub dry_run: bool,
-    pub admin: DefaultAdmin,
+    pub admin: Arc<DefaultAdmin>,
+}
+
+impl Context {
+    pub fn new(client: Client, admin: Arc<DefaultAdmin>, dry_run: bool) -> Self {
+        let writes = if dry_run {
+            crate::intercom::dry_run_twin(&client)
+        } else {
+            client.clone()
+        };
+        Self {
+            client,
+            writes,
+            dry_run,
+            admin,
+        }
+    }
 }
 
 type Call = for<'a> fn(

@@ -1,0 +1,100 @@
+//! Where a call's Intercom token comes from. Over stdio the server has one workspace's token
+//! (rotated by notification). Over HTTP each request brings its own: every token is a tenant
+//! with its own rate-limit view, in-flight cap and default admin, found again by a keyed hash
+//! of the token. The token itself is used for that request only and never kept.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex};
+
+use crate::admin::DefaultAdmin;
+use crate::config::{Config, Limits, Secret};
+use crate::intercom::{self, TokenCell};
+use crate::policy::{Clock, Policy};
+use crate::tools::Context;
+
+/// The token an HTTP request acts with, put in the request's extensions by the HTTP layer
+/// once it has checked the request's credentials.
+#[derive(Clone)]
+pub struct RequestToken(pub Secret);
+
+pub enum Credentials {
+    /// One workspace: the configured token, or the latest token update.
+    Fixed {
+        context: Arc<Context>,
+        token: TokenCell,
+    },
+    /// Whatever token each request brings.
+    PerRequest(Tenants),
+}
+
+/// Tenants seen so far, at most this many (then the table starts afresh): the state kept per
+/// tenant is a rate-limit view and a cached admin id, cheap to lose.
+const MAX_TENANTS: usize = 10_000;
+
+pub struct Tenants {
+    http: reqwest::Client,
+    base_url: String,
+    limits: Limits,
+    clock: Arc<dyn Clock>,
+    admin_id: Option<String>,
+    dry_run: bool,
+    /// Random per process: a tenant's key says nothing about its token outside this process.
+    hasher: RandomState,
+    known: Mutex<HashMap<u64, Tenant>>,
+}
+
+#[derive(Clone)]
+struct Tenant {
+    policy: Policy,
+    admin: Arc<DefaultAdmin>,
+}
+
+impl Tenants {
+    pub fn new(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        Ok(Self {
+            http: intercom::http_client(config)?,
+            base_url: config.base_url.clone(),
+            limits: config.limits.clone(),
+            clock,
+            admin_id: config.admin_id.clone(),
+            dry_run: config.exposure.dry_run,
+            hasher: RandomState::new(),
+            known: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The context one request runs in: its own token, its tenant's shared state.
+    pub fn context(&self, token: &Secret) -> Context {
+        let tenant = self.tenant(token);
+        let client = intercom::client(
+            &self.base_url,
+            self.http.clone(),
+            TokenCell::new(Some(token.clone())),
+            tenant.policy,
+        );
+        Context::new(client, tenant.admin, self.dry_run)
+    }
+
+    fn tenant(&self, token: &Secret) -> Tenant {
+        let key = self.hasher.hash_one(token.expose());
+        let mut known = self
+            .known
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if known.len() >= MAX_TENANTS && !known.contains_key(&key) {
+            known.clear();
+        }
+        known
+            .entry(key)
+            .or_insert_with(|| Tenant {
+                policy: Policy::new(self.limits.clone(), Arc::clone(&self.clock)),
+                // The admin cache is this tenant's; it needs no token of its own.
+                admin: Arc::new(DefaultAdmin::new(
+                    self.admin_id.clone(),
+                    TokenCell::default(),
+                )),
+            })
+            .clone()
+    }
+}

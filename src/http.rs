@@ -1,0 +1,268 @@
+//! MCP over Streamable HTTP: stateless (any replica can answer any request), at `/mcp`, with
+//! `/healthz` for probes. Each request's credentials are checked before rmcp sees it: a
+//! client's own Intercom token, or — when the server holds a token — a client secret. Hosts
+//! and origins are checked against allowlists (loopback by default) against DNS rebinding.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio::net::TcpListener;
+
+use crate::config::{Config, Secret};
+use crate::credentials::RequestToken;
+use crate::server::IntercomServer;
+
+/// How long requests in flight may take to finish after a shutdown signal.
+pub const DRAIN: Duration = Duration::from_secs(30);
+
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+const LOOPBACK_ORIGINS: [&str; 3] = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
+
+/// How requests prove they may act.
+#[derive(Clone)]
+pub enum Auth {
+    /// Each request's `Authorization: Bearer` is its own Intercom token.
+    ClientTokens,
+    /// Requests present `secret`; the server acts with its own `token`.
+    Secret { secret: Secret, token: Secret },
+}
+
+#[derive(Clone)]
+pub struct Options {
+    pub auth: Auth,
+    pub allowed_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+}
+
+impl Options {
+    /// Checks the HTTP settings for `address`: a server token needs a client secret (or any
+    /// client could spend it), and a non-loopback address needs explicit allowed hosts.
+    pub fn resolve(
+        config: &Config,
+        address: SocketAddr,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        let list = |name: &str| {
+            env(name).map(|text| {
+                text.split(',')
+                    .map(|item| item.trim().to_owned())
+                    .filter(|item| !item.is_empty())
+                    .collect::<Vec<_>>()
+            })
+        };
+        let secret = env("INTERCOM_MCP_CLIENT_SECRET").filter(|text| !text.trim().is_empty());
+        let auth = match (config.token.clone(), secret) {
+            (None, None) => Auth::ClientTokens,
+            (Some(token), Some(secret)) => {
+                let secret = Secret::parse(&secret).ok_or(
+                    "INTERCOM_MCP_CLIENT_SECRET must be one word of visible ASCII characters",
+                )?;
+                Auth::Secret { secret, token }
+            }
+            (Some(_), None) => {
+                return Err("over HTTP, a server-side access token needs INTERCOM_MCP_CLIENT_SECRET, which \
+                     requests must present; or unset the token and let each client send its own"
+                    .to_owned());
+            }
+            (None, Some(_)) => {
+                return Err(
+                    "INTERCOM_MCP_CLIENT_SECRET is set but there is no server-side access token \
+                     (accessToken / INTERCOM_ACCESS_TOKEN) for it to unlock"
+                        .to_owned(),
+                );
+            }
+        };
+        let allowed_hosts = list("INTERCOM_MCP_ALLOWED_HOSTS");
+        if allowed_hosts.is_none() && !address.ip().is_loopback() {
+            return Err(format!(
+                "{address} is not a loopback address: set INTERCOM_MCP_ALLOWED_HOSTS to the host names \
+                 clients use to reach this server (and INTERCOM_MCP_ALLOWED_ORIGINS for browsers)"
+            ));
+        }
+        Ok(Self {
+            auth,
+            allowed_hosts: allowed_hosts
+                .unwrap_or_else(|| LOOPBACK_HOSTS.map(str::to_owned).to_vec()),
+            allowed_origins: list("INTERCOM_MCP_ALLOWED_ORIGINS")
+                .unwrap_or_else(|| LOOPBACK_ORIGINS.map(str::to_owned).to_vec()),
+        })
+    }
+}
+
+/// The routes: `/mcp` behind the credentials check, `/healthz` open.
+pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usize) -> Router {
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true)
+        .with_sse_keep_alive(None)
+        .with_allowed_hosts(options.allowed_hosts.clone())
+        .with_allowed_origins(options.allowed_origins.clone())
+        .with_max_request_body_bytes(max_request_bytes);
+    // Stateless: one cheap handler (a clone of shared state) per request.
+    let mcp = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        Arc::new(NeverSessionManager::default()),
+        config,
+    );
+    Router::new()
+        .route_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(
+            options.auth.clone(),
+            require_credentials,
+        ))
+        .route("/healthz", get(|| async { "ok" }))
+}
+
+/// Lets a request through only with credentials, and tells the handler which token it acts
+/// with. Nothing of a token reaches a log or a response.
+async fn require_credentials(
+    State(auth): State<Auth>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(Secret::parse);
+    let token = match (&auth, presented) {
+        (Auth::ClientTokens, Some(token)) => Some(token),
+        (Auth::Secret { secret, token }, Some(presented)) if same(&presented, secret) => {
+            Some(token.clone())
+        }
+        _ => None,
+    };
+    let Some(token) = token else {
+        tracing::info!(
+            path = request.uri().path(),
+            "refused a request without valid credentials"
+        );
+        let message = match auth {
+            Auth::ClientTokens => "send Authorization: Bearer <your Intercom access token>",
+            Auth::Secret { .. } => {
+                "send Authorization: Bearer <the client secret this server was given>"
+            }
+        };
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            message,
+        )
+            .into_response();
+    };
+    request.extensions_mut().insert(RequestToken(token));
+    next.run(request).await
+}
+
+/// Compares in time that does not depend on where the two differ.
+fn same(a: &Secret, b: &Secret) -> bool {
+    let (a, b) = (a.expose().as_bytes(), b.expose().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and lets requests in flight finish
+/// (for up to [`DRAIN`]).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stopping.send(());
+    });
+    let deadline = async move {
+        let _ = stopped.await;
+        tokio::time::sleep(DRAIN).await;
+    };
+    tokio::select! {
+        served = serving => served?,
+        () = deadline => tracing::warn!("requests still in flight after {} s; stopping anyway", DRAIN.as_secs()),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Flags;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        Config::resolve(&Flags::default(), |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .unwrap()
+    }
+
+    fn resolve(vars: &[(&str, &str)], address: &str) -> Result<Options, String> {
+        Options::resolve(&config(vars), address.parse().unwrap(), |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn a_server_token_needs_a_client_secret() {
+        let err = resolve(&[("accessToken", "tok")], "127.0.0.1:8080")
+            .err()
+            .unwrap();
+        assert!(err.contains("INTERCOM_MCP_CLIENT_SECRET"), "{err}");
+        let options = resolve(
+            &[
+                ("accessToken", "tok"),
+                ("INTERCOM_MCP_CLIENT_SECRET", "s3cret"),
+            ],
+            "127.0.0.1:8080",
+        )
+        .unwrap();
+        assert!(matches!(options.auth, Auth::Secret { .. }));
+        assert!(
+            resolve(
+                &[("INTERCOM_MCP_CLIENT_SECRET", "s3cret")],
+                "127.0.0.1:8080"
+            )
+            .is_err()
+        );
+        assert!(matches!(
+            resolve(&[], "127.0.0.1:8080").unwrap().auth,
+            Auth::ClientTokens
+        ));
+    }
+
+    #[test]
+    fn a_public_address_needs_explicit_hosts() {
+        let err = resolve(&[], "0.0.0.0:8080").err().unwrap();
+        assert!(err.contains("INTERCOM_MCP_ALLOWED_HOSTS"), "{err}");
+        let options = resolve(
+            &[("INTERCOM_MCP_ALLOWED_HOSTS", "mcp.example.com, mcp")],
+            "0.0.0.0:8080",
+        )
+        .unwrap();
+        assert_eq!(options.allowed_hosts, ["mcp.example.com", "mcp"]);
+        assert_eq!(
+            resolve(&[], "[::1]:8080").unwrap().allowed_hosts,
+            LOOPBACK_HOSTS
+        );
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        let s = |text: &str| Secret::parse(text).unwrap();
+        assert!(same(&s("abc"), &s("abc")));
+        assert!(!same(&s("abc"), &s("abd")) && !same(&s("abc"), &s("abcd")));
+    }
+}
