@@ -26,6 +26,7 @@ pub mod intercom;
 pub mod operations;
 pub mod output;
 pub mod policy;
+pub mod sandbox;
 pub mod server;
 pub mod tools;
 pub mod transport;

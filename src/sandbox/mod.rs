@@ -1,0 +1,1 @@
+//! An embedded Intercom workspace for trying the server without a token (`--sandbox`).
