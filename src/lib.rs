@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod config;
 pub mod credentials;
+pub mod doctor;
 pub mod error;
 pub mod http;
 pub mod intercom;

@@ -1,5 +1,6 @@
-//! The `intercom-mcp` command: configuration from flags, environment and `.env`, then the MCP
-//! server over stdio. stdout carries JSON-RPC only; logs go to stderr.
+//! The `intercom-mcp` command: configuration from flags, environment and `.env`, then a
+//! subcommand — serve (stdio or HTTP), doctor, call, tools. When serving over stdio, stdout
+//! carries JSON-RPC only; logs always go to stderr.
 
 use std::process::ExitCode;
 
@@ -33,6 +34,22 @@ enum Command {
         /// Serve MCP over Streamable HTTP at ADDR (path /mcp, probe /healthz) instead of stdio
         #[arg(long, value_name = "ADDR")]
         http: Option<std::net::SocketAddr>,
+    },
+    /// Check the configuration and the token (and which region it belongs to).
+    Doctor,
+    /// Run one tool, as an MCP client would, and print its result.
+    Call {
+        /// The tool's name, e.g. intercomListTags
+        tool: String,
+        /// Its arguments as a JSON object
+        #[arg(default_value = "{}")]
+        arguments: String,
+    },
+    /// List the tools: name, what they do to Intercom, schema size.
+    Tools {
+        /// As JSON instead of a table
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -73,16 +90,81 @@ fn main() -> ExitCode {
                 };
             runtime.block_on(serve_http(&config, &options, address))
         }
+        Command::Doctor => runtime.block_on(doctor(&config)),
+        Command::Call { tool, arguments } => runtime.block_on(call(&config, &tool, &arguments)),
+        Command::Tools { json } => tools(&config, json),
     };
     // tokio reads stdin on a blocking thread that may still wait for input: do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             tracing::error!("{err:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+type Outcome = anyhow::Result<ExitCode>;
+
+async fn doctor(config: &Config) -> Outcome {
+    let executable = std::env::current_exe()
+        .map(|path| path.display().to_string())
+        .unwrap_or_else(|_| "intercom-mcp".to_owned());
+    let report =
+        intercom_mcp::doctor::run(config, &intercom_mcp::doctor::region_urls(), &executable).await;
+    for line in &report.lines {
+        println!("{line}");
+    }
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One tool through the same path an MCP call takes. Exit 0 on success, 1 on an error result,
+/// 2 on a call that could not be made (unknown tool, arguments not a JSON object).
+async fn call(config: &Config, tool: &str, arguments: &str) -> Outcome {
+    let server = IntercomServer::new(config)?;
+    let arguments = match serde_json::from_str::<serde_json::Value>(arguments) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => {
+            eprintln!(
+                "intercom-mcp: the arguments must be a JSON object, e.g. '{{\"contact_id\": \"…\"}}'"
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let Some(result) = server.call(tool, Some(arguments)).await else {
+        let names: Vec<&str> = server.tools().map(|entry| entry.def.name).collect();
+        eprintln!(
+            "intercom-mcp: no tool {tool:?}; the tools are: {}",
+            names.join(", ")
+        );
+        return Ok(ExitCode::from(2));
+    };
+    for block in &result.content {
+        if let Some(text) = block.as_text() {
+            println!("{}", text.text);
+        }
+    }
+    Ok(if result.is_error == Some(true) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn tools(config: &Config, json: bool) -> Outcome {
+    let server = IntercomServer::new(config)?;
+    let rows = intercom_mcp::tools::summary(server.tools());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        println!("{}", intercom_mcp::tools::table(&rows));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Our crate logs at the configured level; dependencies only warnings, since some of them log
@@ -96,7 +178,7 @@ fn init_logging(level: &str) {
         .init();
 }
 
-async fn serve_stdio(config: &Config) -> anyhow::Result<()> {
+async fn serve_stdio(config: &Config) -> Outcome {
     let server = IntercomServer::new(config)?;
     if config.token.is_none() {
         tracing::warn!(
@@ -118,19 +200,19 @@ async fn serve_stdio(config: &Config) -> anyhow::Result<()> {
     )
     .await?;
     tracing::info!("stopped");
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve_http(
     config: &Config,
     options: &http::Options,
     address: std::net::SocketAddr,
-) -> anyhow::Result<()> {
+) -> Outcome {
     let server = IntercomServer::per_request(config, std::sync::Arc::new(SystemClock))?;
     let router = http::router(server, options, config.limits.max_request_bytes);
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over Streamable HTTP at /mcp");
     http::serve(listener, router, transport::signals()).await?;
     tracing::info!("stopped");
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
