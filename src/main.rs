@@ -65,10 +65,15 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // stdio serves one client: one thread does, with less memory and fewer hand-offs than a
+    // pool; HTTP serves many and gets the multi-threaded runtime.
+    let serves_http = matches!(cli.command, Some(Command::Serve { http: Some(_) }));
+    let mut builder = if serves_http {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("intercom-mcp: cannot start the async runtime: {err}");

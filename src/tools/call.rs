@@ -57,7 +57,7 @@ impl Entry {
         }
         let mut args = Value::Object(args);
         drop_nested_nulls(&mut args);
-        validate::check(&args, &Value::Object(self.input.schema.clone()))?;
+        validate::check(&args, &self.checked)?;
         let Value::Object(mut args) = args else {
             return Err("arguments must be an object".to_owned());
         };

@@ -116,6 +116,8 @@ pub struct Entry {
     pub def: &'static ToolDef,
     pub input: InputSchema,
     pub info: ToolInfo,
+    /// The schema as one JSON value, for checking arguments: built once, not per call.
+    checked: Value,
     call: Call,
 }
 
@@ -149,10 +151,12 @@ fn entry<T: Tool>() -> Entry {
     let info = ToolInfo::new(def.name, def.description, input.schema.clone())
         .with_title(def.title)
         .with_annotations(annotations.open_world(true));
+    let checked = Value::Object(input.schema.clone());
     Entry {
         def,
         input,
         info,
+        checked,
         call: |context, args| Box::pin(call::run::<T>(context, args)),
     }
 }
