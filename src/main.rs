@@ -5,10 +5,10 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use intercom_mcp::config::{Config, Flags};
+use intercom_mcp::config::{Config, Flags, Secret};
 use intercom_mcp::policy::SystemClock;
 use intercom_mcp::server::IntercomServer;
-use intercom_mcp::{http, transport};
+use intercom_mcp::{http, sandbox, transport};
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +23,10 @@ use intercom_mcp::{http, transport};
 struct Cli {
     #[command(flatten)]
     flags: Flags,
+    /// Try it without an Intercom account: an embedded sample workspace, stateful for the
+    /// session (over HTTP, clients send `Bearer sandbox`)
+    #[arg(long, global = true)]
+    sandbox: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -57,7 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // A missing .env is the normal case; values already in the environment win.
     let _ = dotenvy::dotenv();
-    let config = match Config::resolve(&cli.flags, |name| std::env::var(name).ok()) {
+    let mut config = match Config::resolve(&cli.flags, |name| std::env::var(name).ok()) {
         Ok(config) => config,
         Err(err) => {
             eprintln!("intercom-mcp: {err}");
@@ -79,6 +83,29 @@ fn main() -> ExitCode {
             eprintln!("intercom-mcp: cannot start the async runtime: {err}");
             return ExitCode::FAILURE;
         }
+    };
+    // Kept alive until the end: dropping it stops the sample workspace.
+    let _sandbox = if cli.sandbox {
+        match runtime.block_on(sandbox::start()) {
+            Ok(sandbox) => {
+                config.base_url = sandbox.base_url.clone();
+                config.region = intercom_mcp::config::Region::Us;
+                // Over HTTP each client brings the token; elsewhere the server holds it.
+                config.token = if serves_http {
+                    None
+                } else {
+                    Secret::parse(sandbox::TOKEN)
+                };
+                tracing::info!("sandbox: a sample workspace; nothing reaches Intercom");
+                Some(sandbox)
+            }
+            Err(err) => {
+                eprintln!("intercom-mcp: cannot start the sandbox: {err:#}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
     };
     let outcome = match cli.command.unwrap_or(Command::Serve { http: None }) {
         Command::Serve { http: None } => runtime.block_on(serve_stdio(&config)),
