@@ -27,23 +27,6 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Intercom's published document, beside the project; see the xtask tests for when its
-/// absence is allowed.
-fn upstream() -> Option<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/intercom-openapi/api.intercom.io.2.11.yaml"
-    );
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(serde_norway::from_str(&text).unwrap()),
-        Err(_) if std::env::var_os("INTERCOM_MCP_REQUIRE_UPSTREAM").is_none() => {
-            eprintln!("skipped: no upstream document at {path}");
-            None
-        }
-        Err(err) => panic!("the upstream document is required at {path}: {err}"),
-    }
-}
-
 /// (tool, output shape, the document's 200 example for the tool's operation) per read tool.
 fn read_tool_examples(document: &Value) -> Vec<(String, Output, Value)> {
     let config = Config::resolve(&Flags::default(), |_| None).unwrap();
@@ -70,7 +53,9 @@ fn read_tool_examples(document: &Value) -> Vec<(String, Output, Value)> {
 
 #[test]
 fn sizes() {
-    let Some(document) = upstream() else { return };
+    let Some(document) = common::upstream() else {
+        return;
+    };
     println!("| tool | Intercom (compact JSON) | lean | lean / raw |");
     println!("|---|---:|---:|---:|");
     for (tool, shape, example) in read_tool_examples(&document) {
@@ -140,7 +125,9 @@ fn assert_lossless(raw: &Value, lean_text: &str, at: &str) {
 
 #[test]
 fn the_lean_form_of_every_read_tools_example_loses_nothing() {
-    let Some(document) = upstream() else { return };
+    let Some(document) = common::upstream() else {
+        return;
+    };
     for (tool, shape, example) in read_tool_examples(&document) {
         let lean = output::lean(shape, example.clone()).to_string();
         assert_lossless(&example, &lean, &tool);

@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use intercom_mcp::config::{Config, Flags};
@@ -681,22 +683,6 @@ async fn errors_come_in_intercoms_shape_with_its_statuses() -> anyhow::Result<()
 
 // ---- The sandbox's answers against the upstream document's response schemas ----
 
-/// Intercom's published document, beside the project.
-fn upstream() -> Option<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/intercom-openapi/api.intercom.io.2.11.yaml"
-    );
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(serde_norway::from_str(&text).unwrap()),
-        Err(_) if std::env::var_os("INTERCOM_MCP_REQUIRE_UPSTREAM").is_none() => {
-            eprintln!("skipped: no upstream document at {path}");
-            None
-        }
-        Err(err) => panic!("the upstream document is required at {path}: {err}"),
-    }
-}
-
 /// Fields real Intercom returns that the document's schemas leave out (facts:
 /// "fields the document does not list"), by schema and field. Nothing else is let through.
 const UNDECLARED: &[(&str, &str)] = &[
@@ -855,7 +841,7 @@ fn http() -> reqwest::Client {
 
 #[tokio::test]
 async fn answers_fit_the_documents_response_schemas() -> anyhow::Result<()> {
-    let Some(document) = upstream() else {
+    let Some(document) = common::upstream() else {
         return Ok(());
     };
     let sandbox = sandbox::start().await?;
@@ -1055,7 +1041,7 @@ async fn answers_fit_the_documents_response_schemas() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn the_checker_catches_what_it_should() {
-    let Some(document) = upstream() else {
+    let Some(document) = common::upstream() else {
         return;
     };
     let mut checker = Checker {

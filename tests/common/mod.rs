@@ -196,3 +196,21 @@ pub fn body_json(request: &wiremock::Request) -> Value {
     }
     serde_json::from_slice(&request.body).unwrap()
 }
+
+/// Intercom's published document, laid beside the project in `../shared`. A clone on its own
+/// has none: tests that need it then say so and pass, unless INTERCOM_MCP_REQUIRE_UPSTREAM is
+/// set (as `.ci/run` does), where its absence fails.
+pub fn upstream() -> Option<Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/intercom-openapi/api.intercom.io.2.11.yaml"
+    );
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(serde_norway::from_str(&text).unwrap()),
+        Err(_) if std::env::var_os("INTERCOM_MCP_REQUIRE_UPSTREAM").is_none() => {
+            eprintln!("skipped: no upstream document at {path}");
+            None
+        }
+        Err(err) => panic!("the upstream document is required at {path}: {err}"),
+    }
+}
