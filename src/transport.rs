@@ -211,6 +211,14 @@ fn error_reply(id: &Value, code: i64, message: &str) -> String {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string()
 }
 
+/// What marks a line from the server as the answer to a request: an id and no method (a
+/// request from the server has both; a notification has no id).
+#[derive(serde::Deserialize)]
+struct Envelope {
+    id: Option<Value>,
+    method: Option<serde::de::IgnoredAny>,
+}
+
 /// Server output → the writer; answered requests leave the pending set.
 async fn relay_replies<R: AsyncRead + Unpin>(
     from_server: R,
@@ -219,14 +227,16 @@ async fn relay_replies<R: AsyncRead + Unpin>(
 ) {
     let mut lines = BufReader::new(from_server).lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        if let Ok(message) = serde_json::from_str::<Value>(&line) {
-            let answered = message.get("result").is_some() || message.get("error").is_some();
-            if let (true, Some(id)) = (answered, message.get("id")) {
-                pending
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id.to_string());
-            }
+        // Only the envelope is read: a reply can be large, and this runs on every one.
+        if let Ok(Envelope {
+            id: Some(id),
+            method: None,
+        }) = serde_json::from_str::<Envelope>(&line)
+        {
+            pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id.to_string());
         }
         if out.send(line).await.is_err() {
             return;
