@@ -5,19 +5,18 @@
 //!
 //!     cargo bench --bench http_load            # BENCH_SECONDS=10 by default
 
+mod support;
+
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::response::IntoResponse;
+use support::Failure;
 use tokio::process::Command;
 
 const CLIENTS: usize = 64;
 const WORKSPACES: usize = 8;
-
-type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
@@ -27,7 +26,7 @@ async fn main() -> Result<(), Failure> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
-    let intercom = instant_mock().await?;
+    let intercom = support::instant_mock().await?;
     let port = free_port()?;
     let mut server = Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
         .args(["serve", "--http", &format!("127.0.0.1:{port}")])
@@ -43,7 +42,7 @@ async fn main() -> Result<(), Failure> {
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     wait_until_healthy(&http, &base).await?;
-    let rss_at_start = peak_rss_kib(pid);
+    let rss_at_start = support::status_kib(pid, "VmHWM:");
 
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let errors = Arc::new(AtomicU64::new(0));
@@ -86,7 +85,7 @@ async fn main() -> Result<(), Failure> {
     for task in tasks {
         latencies.extend(task.await?);
     }
-    let peak = peak_rss_kib(pid);
+    let peak = support::status_kib(pid, "VmHWM:");
     server.kill().await?;
     latencies.sort_unstable();
     let count = latencies.len();
@@ -122,21 +121,6 @@ async fn main() -> Result<(), Failure> {
     Ok(())
 }
 
-/// A mock Intercom that answers every request at once with a small contact.
-async fn instant_mock() -> Result<String, Failure> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let app = Router::new().fallback(|| async {
-        (
-            [("content-type", "application/json")],
-            r#"{"type":"contact","id":"c1","email":"ada@example.com"}"#,
-        )
-            .into_response()
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(format!("http://{address}"))
-}
-
 fn free_port() -> Result<u16, Failure> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -156,21 +140,4 @@ async fn wait_until_healthy(http: &reqwest::Client, base: &str) -> Result<(), Fa
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     Err("the server did not become healthy".into())
-}
-
-/// VmHWM: the process's peak resident set, in KiB (Linux).
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| {
-                    line.split_whitespace()
-                        .nth(1)
-                        .and_then(|kib| kib.parse().ok())
-                })
-        })
-        .unwrap_or(0)
 }

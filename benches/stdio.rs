@@ -4,15 +4,14 @@
 //!
 //!     cargo bench --bench stdio            # BENCH_CALLS=20000 by default
 
+mod support;
+
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::response::IntoResponse;
+use support::Failure;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-
-type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_intercom-mcp");
 const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#;
@@ -77,7 +76,9 @@ impl Session {
     }
 
     fn rss_kib(&self) -> u64 {
-        self.child.id().map_or(0, |pid| status_kib(pid, "VmRSS:"))
+        self.child
+            .id()
+            .map_or(0, |pid| support::status_kib(pid, "VmRSS:"))
     }
 }
 
@@ -90,7 +91,7 @@ async fn main() -> Result<(), Failure> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_000);
-    let intercom = instant_mock().await?;
+    let intercom = support::instant_mock().await?;
 
     let mut cold = Vec::new();
     for _ in 0..25 {
@@ -204,31 +205,4 @@ async fn main() -> Result<(), Failure> {
         binary_bytes as f64 / 1_000_000.0
     );
     Ok(())
-}
-
-async fn instant_mock() -> Result<String, Failure> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let app = Router::new().fallback(|| async {
-        (
-            [("content-type", "application/json")],
-            r#"{"type":"contact","id":"c1","email":"ada@example.com"}"#,
-        )
-            .into_response()
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(format!("http://{address}"))
-}
-
-fn status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            let line = status
-                .lines()
-                .find(|line| line.starts_with(field))?
-                .to_owned();
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
 }
