@@ -51,13 +51,16 @@ impl Options {
         address: SocketAddr,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, String> {
+        // An empty list would switch rmcp's check off ("allow all"): treat it as not set.
         let list = |name: &str| {
-            env(name).map(|text| {
-                text.split(',')
-                    .map(|item| item.trim().to_owned())
-                    .filter(|item| !item.is_empty())
-                    .collect::<Vec<_>>()
-            })
+            env(name)
+                .map(|text| {
+                    text.split(',')
+                        .map(|item| item.trim().to_owned())
+                        .filter(|item| !item.is_empty())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|items| !items.is_empty())
         };
         let secret = env("INTERCOM_MCP_CLIENT_SECRET").filter(|text| !text.trim().is_empty());
         let auth = match (config.token.clone(), secret) {

@@ -187,6 +187,10 @@ impl ClientHooks<Upstream> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        // A dry run sends nothing, so it needs no token (and its description shows none).
+        if self.inner().dry_run {
+            return Ok(());
+        }
         let Some(token) = self.inner().token.get() else {
             return Err(progenitor_client::Error::Custom(NO_TOKEN.to_owned()));
         };

@@ -1,8 +1,10 @@
 //! Intercom's JSON → what the model reads: lean, and lossless in meaning. Every byte here is
 //! paid for in the model's context. The rules, applied everywhere:
 //!
-//! 1. Defaults are left out: `null`, `""`, `[]`, `{}`, `false` and `0`. A field that is not
-//!    there has its default meaning (the server's instructions tell the model so).
+//! 1. Defaults are left out: `null`, `""`, `[]`, `{}`, and in Intercom's own fields `false`
+//!    and `0`. A field that is not there has its default meaning (the server's instructions
+//!    tell the model so). Custom attributes and list items are data: there only the empty
+//!    values go, and a `false` or `0` stays.
 //! 2. A `type` that only names the object's kind (`contact`, `list`, `tag.list`, …) is left
 //!    out; a `type` that tells things apart (an author's `admin`/`user`, a source's `email`)
 //!    stays.
@@ -71,7 +73,19 @@ pub fn lean(output: Output, body: Value) -> Value {
     }
 }
 
-/// True for the values rule 1 leaves out.
+/// True for `null`, `""`, `[]` and `{}`: left out everywhere.
+pub fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(text) => text.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// True for the values rule 1 leaves out of Intercom's own fields: the empty ones, `false`
+/// and `0`.
 pub fn is_default(value: &Value) -> bool {
     match value {
         Value::Null => true,
@@ -95,8 +109,13 @@ pub fn is_time_field(key: &str) -> bool {
 }
 
 /// Unix seconds → `2024-06-27T12:52:16Z`.
-pub fn iso(seconds: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
+/// `None` past the year 9999, which no unix-seconds time of Intercom's reaches: such a
+/// number (a custom attribute in milliseconds, say) stays a number.
+pub fn iso(seconds: u64) -> Option<String> {
+    const LAST_SECOND_OF_9999: u64 = 253_402_300_799;
+    (seconds <= LAST_SECOND_OF_9999).then(|| {
+        humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
+    })
 }
 
 /// HTML → plain text, links as `[text][1]` with `[1]: url` after the text.
@@ -116,15 +135,18 @@ fn looks_like_html(text: &str) -> bool {
 fn value(key: Option<&str>, value: Value) -> Value {
     match value {
         Value::Object(map) => object(map),
+        // An array keeps every item that is not empty: a `0` or `false` in a list is a value.
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
                 .map(|item| self::value(None, item))
-                .filter(|v| !is_default(v))
+                .filter(|v| !is_empty(v))
                 .collect(),
         ),
         Value::Number(number) if key.is_some_and(is_time_field) => match number.as_u64() {
-            Some(seconds) if seconds > 0 => json!(iso(seconds)),
+            Some(seconds) if seconds > 0 => {
+                iso(seconds).map_or(Value::Number(number), Value::String)
+            }
             _ => Value::Number(number),
         },
         Value::String(text) if key == Some("body") && looks_like_html(&text) => {
@@ -159,12 +181,28 @@ fn object(map: Map<String, Value>) -> Value {
         if dropped {
             continue;
         }
-        let lean = value(Some(&key), field);
+        // Custom attributes are the customer's own data: there, `false` and `0` are values.
+        let lean = if key == "custom_attributes" {
+            custom_attributes(field)
+        } else {
+            value(Some(&key), field)
+        };
         if !is_default(&lean) {
             out.insert(key, lean);
         }
     }
     Value::Object(out)
+}
+
+fn custom_attributes(field: Value) -> Value {
+    match field {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, value)| !is_empty(value))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 fn list_wrapper(mut map: Map<String, Value>) -> Value {
@@ -301,6 +339,24 @@ mod tests {
         assert_eq!(
             lean(Output::Object, raw),
             json!({"id": "c1", "role": "user"})
+        );
+    }
+
+    #[test]
+    fn custom_attributes_and_list_items_keep_false_and_zero() {
+        let raw = json!({"id": "c1", "vip": false, "custom_attributes": {"vip": false, "seats": 0, "note": null}, "scores": [0, 1, false]});
+        assert_eq!(
+            lean(Output::Object, raw),
+            json!({"id": "c1", "custom_attributes": {"vip": false, "seats": 0}, "scores": [0, 1, false]})
+        );
+    }
+
+    #[test]
+    fn numbers_no_time_can_be_stay_numbers() {
+        let raw = json!({"created_at": 1719492736, "last_order_at": 1717000000000_u64, "huge_at": u64::MAX});
+        assert_eq!(
+            lean(Output::Object, raw),
+            json!({"created_at": "2024-06-27T12:52:16Z", "last_order_at": 1717000000000_u64, "huge_at": u64::MAX})
         );
     }
 

@@ -143,7 +143,7 @@ impl Policy {
             wait_ms = wait.as_millis(),
             "rate-limit window spent: holding the request"
         );
-        self.clock.sleep(wait + jitter(wait)).await;
+        self.clock.sleep(wait.saturating_add(jitter(wait))).await;
         Ok(())
     }
 
@@ -181,7 +181,9 @@ impl Policy {
                 None => false,
             })
             .adjust(|failure, backoff| match (failure, backoff) {
-                (Some(Attempt::RateLimited(_, Some(wait))), Some(_)) => Some(*wait + jitter(*wait)),
+                (Some(Attempt::RateLimited(_, Some(wait))), Some(_)) => {
+                    Some(wait.saturating_add(jitter(*wait)))
+                }
                 (_, backoff) => backoff,
             })
             .notify(|failure, wait| {
@@ -222,7 +224,12 @@ impl Policy {
         drop(permit);
         let response = match sent {
             Ok(response) => response,
-            Err(err) => return Err(Attempt::Transport(err, repeatable)),
+            // A timeout spent the whole per-request deadline: answering at the deadline beats
+            // trying again for as long once more.
+            Err(err) => {
+                let retry = repeatable && !err.is_timeout();
+                return Err(Attempt::Transport(err, retry));
+            }
         };
         self.observe(response.headers());
         let status = response.status();
@@ -243,7 +250,10 @@ impl Policy {
         if let (Some(remaining), Some(reset)) =
             (number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
         {
-            let reset_at = UNIX_EPOCH + Duration::from_secs(reset);
+            // A reset no clock can represent is no information: ignore it.
+            let Some(reset_at) = UNIX_EPOCH.checked_add(Duration::from_secs(reset)) else {
+                return;
+            };
             *self
                 .window
                 .lock()
@@ -296,7 +306,8 @@ pub fn retry_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     }
     let reset = header("x-ratelimit-reset")?.parse::<u64>().ok()?;
     Some(
-        (UNIX_EPOCH + Duration::from_secs(reset))
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(reset))?
             .duration_since(now)
             .unwrap_or_default(),
     )
@@ -313,7 +324,12 @@ fn too_long(reset_at: SystemTime, wait: Duration, max: Duration) -> String {
     format!(
         "Intercom's rate limit for this token is spent until {} (in {} s), longer than the {} s \
          this server waits (INTERCOM_MAX_RETRY_WAIT). Nothing was sent; try again after that time.",
-        humantime::format_rfc3339_seconds(reset_at),
+        crate::output::iso(
+            reset_at
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |since| since.as_secs())
+        )
+        .unwrap_or_else(|| "a time too far off to show".to_owned()),
         wait.as_secs(),
         max.as_secs()
     )
@@ -409,6 +425,29 @@ mod tests {
         ] {
             assert!(!is_repeatable(write), "{write}");
         }
+    }
+
+    #[test]
+    fn hostile_rate_limit_headers_do_not_panic() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert_eq!(
+            retry_wait(
+                &headers(&[("x-ratelimit-reset", "18446744073709551615")]),
+                now
+            ),
+            None
+        );
+        let huge = retry_wait(&headers(&[("retry-after", "18446744073709551615")]), now).unwrap();
+        assert!(huge.saturating_add(jitter(huge)) >= huge);
+        let policy = Policy::new(Limits::default(), Arc::new(SystemClock));
+        policy.observe(&headers(&[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "18446744073709551615"),
+        ]));
+        let far = UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+        assert!(
+            too_long(far, Duration::from_secs(1), Duration::from_secs(60)).contains("too far off")
+        );
     }
 
     #[test]

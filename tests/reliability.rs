@@ -423,3 +423,27 @@ async fn a_burst_queues_behind_the_in_flight_cap() {
         "{peak} requests were in flight at once"
     );
 }
+
+#[tokio::test]
+async fn a_read_that_times_out_fails_at_the_deadline_without_a_second_try() {
+    let harness = start_with(&[
+        ("accessToken", common::TOKEN),
+        ("INTERCOM_API_TIMEOUT", "200"),
+    ])
+    .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&harness.intercom)
+        .await;
+    let result = harness.call("intercomListTags", json!({})).await;
+    assert!(
+        text(&result).contains("did not answer in time"),
+        "{}",
+        text(&result)
+    );
+    assert_eq!(
+        harness.requests().await.len(),
+        1,
+        "the deadline is the whole call's"
+    );
+}

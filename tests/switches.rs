@@ -131,3 +131,15 @@ fn an_unknown_tool_name_or_a_write_under_read_only_stops_start_up() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_dry_run_needs_no_token_to_describe_a_write() {
+    let harness = start_with(&[("INTERCOM_DRY_RUN", "1")]).await;
+    let result = harness
+        .call("intercomTagContact", json!({"contact_id": "c1", "id": "7"}))
+        .await;
+    assert!(!is_error(&result), "{}", text(&result));
+    let description: Value = serde_json::from_str(&text(&result)).unwrap();
+    assert_eq!(description["body"], json!({"id": "7"}));
+    assert!(harness.requests().await.is_empty());
+}
