@@ -223,14 +223,8 @@ async fn serve_stdio(config: &Config) -> Outcome {
         "serving MCP over stdio"
     );
     let max = config.limits.max_request_bytes;
-    transport::serve(
-        server,
-        tokio::io::stdin(),
-        tokio::io::stdout(),
-        max,
-        transport::signals(),
-    )
-    .await?;
+    let (input, output) = transport::stdio();
+    transport::serve(server, input, output, max, transport::signals()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

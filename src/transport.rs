@@ -1,14 +1,20 @@
-//! stdio framing in front of rmcp. rmcp drops a line that is not JSON without a word; here it
-//! gets a -32700 reply. Oversized messages and `tools/call` arguments that are not an object
-//! get an error naming what is wrong. On EOF or a signal, reading stops, calls in flight finish
-//! (bounded), and only then does the session end.
+//! stdio framing in front of rmcp. Each line is parsed once, straight into rmcp's message type,
+//! and handed to the session over a channel; rmcp's replies are written as lines. What rmcp
+//! would drop without a word gets an answer: a line that is not JSON (-32700), an oversized
+//! message or a malformed request (-32600), `tools/call` arguments that are not an object
+//! (-32602). On EOF or a signal, reading stops, calls in flight finish (bounded), and only then
+//! does the session end.
 
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rmcp::ServiceExt;
+use rmcp::model::{
+    CallToolRequestParams, ClientRequest, JsonRpcMessage, JsonRpcRequest, RequestId,
+};
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::{RoleServer, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
@@ -18,8 +24,14 @@ use crate::server::IntercomServer;
 /// How long calls in flight may take to finish once the input has ended.
 pub const DRAIN: Duration = Duration::from_secs(30);
 
-/// Request ids sent to the server and not answered yet.
-type Pending = Arc<Mutex<HashSet<String>>>;
+/// Requests handed to the session and not answered yet.
+type Pending = Arc<Mutex<HashSet<RequestId>>>;
+
+fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashSet<RequestId>> {
+    pending
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 enum Line {
     Complete,
@@ -39,19 +51,17 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (server_io, our_io) = tokio::io::duplex(1 << 20);
-    let (from_server, mut to_server) = tokio::io::split(our_io);
-    let (out_tx, out_rx) = mpsc::channel::<String>(64);
+    let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>(64);
+    let (in_tx, in_rx) = mpsc::channel(64);
     let pending: Pending = Arc::default();
-
     let writer = tokio::spawn(write_lines(out_rx, output));
-    let relay = tokio::spawn(relay_replies(
-        from_server,
-        out_tx.clone(),
-        Arc::clone(&pending),
-    ));
+    let channels = Channels {
+        incoming: in_rx,
+        outgoing: out_tx.clone(),
+        pending: Arc::clone(&pending),
+    };
     let session = tokio::spawn(async move {
-        match server.serve(server_io).await {
+        match server.serve(channels).await {
             Ok(running) => {
                 let _ = running.waiting().await;
             }
@@ -70,48 +80,86 @@ where
                 break;
             }
         };
-        match read {
+        let screened = match read {
             Ok(Line::End) | Err(_) => break,
-            Ok(Line::TooLong(size)) => {
-                let message = format!(
+            Ok(Line::TooLong(size)) => Screened::Reply(error_reply(
+                &Value::Null,
+                -32600,
+                &format!(
                     "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
-                );
-                let _ = out_tx
-                    .send(error_reply(&Value::Null, -32600, &message))
-                    .await;
+                ),
+            )),
+            Ok(Line::Complete) => screen(&line),
+        };
+        match screened {
+            Screened::Skip => {}
+            Screened::Reply(reply) => {
+                let _ = out_tx.send(reply).await;
             }
-            Ok(Line::Complete) => match screen(&line) {
-                Screened::Skip => {}
-                Screened::Reply(reply) => {
-                    let _ = out_tx.send(reply).await;
+            Screened::Forward(message) => {
+                if let JsonRpcMessage::Request(request) = &*message {
+                    lock(&pending).insert(request.id.clone());
                 }
-                Screened::Forward(id) => {
-                    if let Some(id) = id {
-                        pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id);
-                    }
-                    line.push(b'\n');
-                    if to_server.write_all(&line).await.is_err() {
-                        break;
-                    }
+                if in_tx.send(*message).await.is_err() {
+                    break;
                 }
-            },
+            }
         }
     }
     drain(&pending).await;
-    // The server sees the end of its input and closes; its last replies are relayed first.
-    // (Dropping a split half would not close the pipe: shut it down.)
-    let _ = to_server.shutdown().await;
+    // The session sees the end of its input and closes; its last replies are written first.
+    drop(in_tx);
     let _ = session.await;
-    let _ = relay.await;
     drop(out_tx);
     let _ = writer.await;
     Ok(())
 }
 
+/// The session's side: messages from the reader, replies to the writer.
+struct Channels {
+    incoming: mpsc::Receiver<RxJsonRpcMessage<RoleServer>>,
+    outgoing: mpsc::Sender<Vec<u8>>,
+    pending: Pending,
+}
+
+impl rmcp::transport::Transport<RoleServer> for Channels {
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let answered = match &item {
+            JsonRpcMessage::Response(response) => Some(&response.id),
+            JsonRpcMessage::Error(error) => error.id.as_ref(),
+            _ => None,
+        };
+        if let Some(id) = answered {
+            lock(&self.pending).remove(id);
+        }
+        let line = serde_json::to_vec(&item).map_err(std::io::Error::other);
+        let outgoing = self.outgoing.clone();
+        async move {
+            outgoing.send(line?).await.map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the output is closed")
+            })
+        }
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        self.incoming.recv().await
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        self.incoming.close();
+        Ok(())
+    }
+}
+
 async fn drain(pending: &Pending) {
     let deadline = tokio::time::Instant::now() + DRAIN;
     while tokio::time::Instant::now() < deadline {
-        if pending.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
+        if lock(pending).is_empty() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -163,96 +211,191 @@ async fn read_line<R: AsyncBufRead + Unpin>(
 
 enum Screened {
     Skip,
-    Reply(String),
-    /// Pass to the server; the id when it is a request that will be answered.
-    Forward(Option<String>),
+    Reply(Vec<u8>),
+    Forward(Box<RxJsonRpcMessage<RoleServer>>),
 }
 
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// The MCP methods this server answers. rmcp reads one whose params do not fit as a custom
+/// request and answers "method not found", which would mislead: these get told what is wrong.
+const SERVED: [&str; 4] = ["initialize", "ping", "tools/list", "tools/call"];
+
 fn screen(line: &[u8]) -> Screened {
+    let line = line.strip_prefix(BYTE_ORDER_MARK).unwrap_or(line);
     if line.iter().all(u8::is_ascii_whitespace) {
         return Screened::Skip;
     }
-    let Ok(text) = std::str::from_utf8(line) else {
-        return Screened::Reply(error_reply(
+    // The one parse on the way in: the line becomes rmcp's message directly.
+    match serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(line) {
+        Ok(JsonRpcMessage::Request(JsonRpcRequest {
+            request: ClientRequest::CustomRequest(custom),
+            ..
+        })) if SERVED.contains(&custom.method.as_str()) => malformed(line),
+        Ok(message) => Screened::Forward(Box::new(message)),
+        Err(err) if err.is_syntax() || err.is_eof() => Screened::Reply(error_reply(
             &Value::Null,
             -32700,
-            "parse error: the message is not valid UTF-8",
-        ));
-    };
-    let message: Value = match serde_json::from_str(text) {
-        Ok(message) => message,
+            &if std::str::from_utf8(line).is_err() {
+                "parse error: the message is not valid UTF-8".to_owned()
+            } else {
+                format!("parse error: {err}")
+            },
+        )),
         Err(err) => {
-            return Screened::Reply(error_reply(
-                &Value::Null,
-                -32700,
-                &format!("parse error: {err}"),
-            ));
+            tracing::debug!("not an MCP message: {err}");
+            malformed(line)
         }
+    }
+}
+
+/// JSON that is not a message rmcp takes. A request is told what is wrong; a notification or a
+/// response gets no reply, as JSON-RPC has it (rmcp drops notifications it does not know too).
+fn malformed(line: &[u8]) -> Screened {
+    let Ok(message) = serde_json::from_slice::<Value>(line) else {
+        return Screened::Reply(error_reply(&Value::Null, -32700, "parse error"));
     };
-    let id = message.get("id").filter(|id| !id.is_null());
-    let method = message.get("method").and_then(Value::as_str);
-    if let (Some(id), Some("tools/call")) = (id, method) {
-        let arguments = message.pointer("/params/arguments");
-        if arguments.is_some_and(|arguments| !arguments.is_object() && !arguments.is_null()) {
-            return Screened::Reply(error_reply(
-                id,
-                -32602,
-                "tools/call arguments must be a JSON object",
-            ));
-        }
+    let id = message.get("id").filter(|id| id.is_string() || id.is_i64());
+    let method = message.get("method");
+    let answer =
+        |code, text: &str| Screened::Reply(error_reply(id.unwrap_or(&Value::Null), code, text));
+    if !message.is_object() {
+        return answer(
+            -32600,
+            "invalid request: a message is one JSON object (batches are not supported)",
+        );
     }
-    Screened::Forward(match (id, method) {
-        (Some(id), Some(_)) => Some(id.to_string()),
+    if method.is_none() && (message.get("result").is_some() || message.get("error").is_some()) {
+        tracing::debug!("dropped a malformed response");
+        return Screened::Skip;
+    }
+    if method.is_some() && message.get("id").is_none() {
+        tracing::debug!("dropped a malformed notification");
+        return Screened::Skip;
+    }
+    if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return answer(-32600, "invalid request: \"jsonrpc\" must be \"2.0\"");
+    }
+    if id.is_none() {
+        return answer(
+            -32600,
+            "invalid request: \"id\" must be a string or an integer",
+        );
+    }
+    let Some(method) = method.and_then(Value::as_str) else {
+        return answer(-32600, "invalid request: \"method\" must be a string");
+    };
+    let arguments = message.pointer("/params/arguments");
+    if method == "tools/call"
+        && arguments.is_some_and(|arguments| !arguments.is_object() && !arguments.is_null())
+    {
+        return answer(-32602, "tools/call arguments must be a JSON object");
+    }
+    let params = message.get("params").cloned().unwrap_or(Value::Null);
+    let detail = match method {
+        "tools/call" => serde_json::from_value::<CallToolRequestParams>(params)
+            .err()
+            .map(|err| err.to_string()),
         _ => None,
-    })
+    };
+    let detail = detail.unwrap_or_else(|| "they do not have the shape MCP defines".to_owned());
+    answer(-32602, &format!("invalid params for {method}: {detail}"))
 }
 
-fn error_reply(id: &Value, code: i64, message: &str) -> String {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string()
+fn error_reply(id: &Value, code: i64, message: &str) -> Vec<u8> {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+        .to_string()
+        .into_bytes()
 }
 
-/// What marks a line from the server as the answer to a request: an id and no method (a
-/// request from the server has both; a notification has no id).
-#[derive(serde::Deserialize)]
-struct Envelope {
-    id: Option<Value>,
-    method: Option<serde::de::IgnoredAny>,
-}
-
-/// Server output → the writer; answered requests leave the pending set.
-async fn relay_replies<R: AsyncRead + Unpin>(
-    from_server: R,
-    out: mpsc::Sender<String>,
-    pending: Pending,
-) {
-    let mut lines = BufReader::new(from_server).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        // Only the envelope is read: a reply can be large, and this runs on every one.
-        if let Ok(Envelope {
-            id: Some(id),
-            method: None,
-        }) = serde_json::from_str::<Envelope>(&line)
-        {
-            pending
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&id.to_string());
-        }
-        if out.send(line).await.is_err() {
-            return;
-        }
-    }
-}
-
-async fn write_lines<W: AsyncWrite + Unpin>(mut lines: mpsc::Receiver<String>, mut output: W) {
+/// Writes each line, flushing once whatever is queued has been written.
+async fn write_lines<W: AsyncWrite + Unpin>(mut lines: mpsc::Receiver<Vec<u8>>, output: W) {
+    let mut output = tokio::io::BufWriter::new(output);
     while let Some(line) = lines.recv().await {
+        let mut next = Some(line);
         let written = async {
-            output.write_all(line.as_bytes()).await?;
-            output.write_all(b"\n").await?;
+            while let Some(line) = next.take() {
+                output.write_all(&line).await?;
+                output.write_all(b"\n").await?;
+                next = lines.try_recv().ok();
+            }
             output.flush().await
         };
         if written.await.is_err() {
             return;
+        }
+    }
+}
+
+/// The process's stdin and stdout. Pipes and sockets, which is what MCP clients connect, are
+/// read and written on the runtime's own thread; tokio's stdio would hand every read and every
+/// write to a blocking thread and back. Anything else (a terminal, a file) uses tokio's stdio.
+pub fn stdio() -> (
+    Box<dyn AsyncRead + Unpin + Send>,
+    Box<dyn AsyncWrite + Unpin + Send>,
+) {
+    #[cfg(unix)]
+    let (input, output) = (direct::input(), direct::output());
+    #[cfg(not(unix))]
+    let (input, output) = (None, None);
+    (
+        input.unwrap_or_else(|| Box::new(tokio::io::stdin())),
+        output.unwrap_or_else(|| Box::new(tokio::io::stdout())),
+    )
+}
+
+/// Non-blocking stdin/stdout on unix, when they are a pipe or a socket.
+#[cfg(unix)]
+mod direct {
+    use std::fs::File;
+    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+
+    use tokio::io::{AsyncRead, AsyncWrite};
+    use tokio::net::UnixStream;
+    use tokio::net::unix::pipe;
+
+    /// A duplicate of `fd`: the same open file, which becomes non-blocking.
+    fn duplicate(fd: impl AsFd) -> Option<File> {
+        fd.as_fd().try_clone_to_owned().ok().map(File::from)
+    }
+
+    fn socket(file: File) -> Option<UnixStream> {
+        let socket = std::os::unix::net::UnixStream::from(OwnedFd::from(file));
+        socket.set_nonblocking(true).ok()?;
+        UnixStream::from_std(socket).ok()
+    }
+
+    pub fn input() -> Option<Box<dyn AsyncRead + Unpin + Send>> {
+        let file = duplicate(std::io::stdin())?;
+        let kind = file.metadata().ok()?.file_type();
+        if kind.is_fifo() {
+            Some(Box::new(pipe::Receiver::from_file(file).ok()?))
+        } else if kind.is_socket() {
+            Some(Box::new(socket(file)?))
+        } else {
+            None
+        }
+    }
+
+    pub fn output() -> Option<Box<dyn AsyncWrite + Unpin + Send>> {
+        let file = duplicate(std::io::stdout())?;
+        let metadata = file.metadata().ok()?;
+        // Logs go to stderr with blocking writes; when it is the same pipe as stdout, making
+        // that pipe non-blocking would make a log write fail whenever the pipe is full.
+        let stderr = duplicate(std::io::stderr()).and_then(|file| file.metadata().ok());
+        if stderr
+            .is_some_and(|stderr| (stderr.dev(), stderr.ino()) == (metadata.dev(), metadata.ino()))
+        {
+            return None;
+        }
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            Some(Box::new(pipe::Sender::from_file(file).ok()?))
+        } else if kind.is_socket() {
+            Some(Box::new(socket(file)?))
+        } else {
+            None
         }
     }
 }
@@ -303,31 +446,99 @@ mod tests {
         ));
     }
 
+    fn reply(line: &[u8]) -> Value {
+        let Screened::Reply(reply) = screen(line) else {
+            panic!("no reply to {}", String::from_utf8_lossy(line))
+        };
+        serde_json::from_slice(&reply).unwrap()
+    }
+
     #[test]
-    fn screening() {
+    fn lines_that_are_not_messages_are_answered() {
         assert!(matches!(screen(b"   "), Screened::Skip));
-        let Screened::Reply(reply) = screen(b"{not json") else {
-            panic!()
-        };
+        let reply = reply(b"{not json");
+        assert_eq!(
+            (reply["error"]["code"].as_i64(), &reply["id"]),
+            (Some(-32700), &Value::Null)
+        );
+        let message = reply["error"]["message"].as_str().unwrap();
         assert!(
-            reply.contains("-32700") && reply.contains("\"id\":null"),
+            message.starts_with("parse error: key must be a string"),
+            "{message}"
+        );
+        let reply = super::tests::reply(b"\xff\xfe");
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("UTF-8"),
             "{reply}"
         );
-        let Screened::Reply(reply) = screen(b"\xff\xfe") else {
-            panic!()
-        };
-        assert!(reply.contains("UTF-8"), "{reply}");
         let call = br#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x","arguments":"oops"}}"#;
-        let Screened::Reply(reply) = screen(call) else {
-            panic!()
-        };
-        assert!(
-            reply.contains("-32602") && reply.contains("\"id\":7"),
-            "{reply}"
+        let reply = super::tests::reply(call);
+        assert_eq!(
+            (reply["error"]["code"].as_i64(), &reply["id"]),
+            (Some(-32602), &json!(7))
         );
+    }
+
+    #[test]
+    fn malformed_requests_are_told_what_is_wrong() {
+        for (line, code, id, says) in [
+            (
+                &br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#[..],
+                -32600,
+                Value::Null,
+                "batches",
+            ),
+            (
+                br#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#,
+                -32600,
+                json!(1),
+                "\"2.0\"",
+            ),
+            (
+                br#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#,
+                -32600,
+                Value::Null,
+                "integer",
+            ),
+            (
+                br#"{"jsonrpc":"2.0","id":"a","method":7}"#,
+                -32600,
+                json!("a"),
+                "\"method\"",
+            ),
+            (
+                br#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"arguments":{}}}"#,
+                -32602,
+                json!(2),
+                "name",
+            ),
+        ] {
+            let reply = reply(line);
+            assert_eq!(reply["error"]["code"], code, "{reply}");
+            assert_eq!(reply["id"], id, "{reply}");
+            let message = reply["error"]["message"].as_str().unwrap();
+            assert!(message.contains(says), "{message}");
+        }
+    }
+
+    #[test]
+    fn messages_are_parsed_once_and_notifications_never_answered() {
         let ok = br#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#;
-        assert!(matches!(screen(ok), Screened::Forward(Some(id)) if id == "\"a\""));
-        let note = br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
-        assert!(matches!(screen(note), Screened::Forward(None)));
+        assert!(
+            matches!(screen(ok), Screened::Forward(message) if matches!(*message, JsonRpcMessage::Request(_)))
+        );
+        let with_mark =
+            b"\xEF\xBB\xBF{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+        assert!(
+            matches!(screen(with_mark), Screened::Forward(message) if matches!(*message, JsonRpcMessage::Notification(_)))
+        );
+        let bad_notification =
+            br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":7}"#;
+        assert!(matches!(screen(bad_notification), Screened::Skip));
+        let stray_response = br#"{"jsonrpc":"2.0","id":3,"result":7,"error":{}}"#;
+        assert!(matches!(screen(stray_response), Screened::Skip));
     }
 }

@@ -460,3 +460,71 @@ async fn no_token_anywhere_across_every_tool_and_fault_at_trace_level() {
         "{used:?}"
     );
 }
+
+/// Clients built on Node (Electron, as Claude Desktop is) connect a child's stdio through a
+/// Unix socket pair, not pipes; the server must read and write a socket just the same. When
+/// stderr is that same socket, logs share the stream (the server then keeps stdout blocking,
+/// so a log write can never fail for a full buffer) and the replies still arrive whole.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_unix_socket_as_stdio_serves_like_a_pipe_with_or_without_logs_on_it() {
+    use std::os::fd::OwnedFd;
+    for logs_on_the_socket in [false, true] {
+        let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let end = || Stdio::from(OwnedFd::from(theirs.try_clone().unwrap()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
+            .env_clear()
+            .env("accessToken", TOKEN)
+            .env("INTERCOM_BASE_URL", "http://127.0.0.1:9")
+            .env("LOG_LEVEL", "debug")
+            .stdin(end())
+            .stdout(end())
+            .stderr(if logs_on_the_socket {
+                end()
+            } else {
+                Stdio::null()
+            })
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        drop(theirs);
+        ours.set_nonblocking(true).unwrap();
+        let socket = tokio::net::UnixStream::from_std(ours).unwrap();
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read).lines();
+        let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "socket", "version": "1"}}});
+        let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
+        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        write
+            .write_all(format!("{initialize}\n{initialized}\n{list}\n").as_bytes())
+            .await
+            .unwrap();
+        let mut log_lines = 0;
+        let tools = loop {
+            let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+                .await
+                .expect("the server answers within 20 s")
+                .unwrap()
+                .expect("the socket stays open");
+            match serde_json::from_str::<Value>(&line) {
+                Ok(reply) if reply["id"] == 2 => break reply["result"]["tools"].clone(),
+                Ok(reply) => assert_eq!(reply["id"], 1, "{line}"),
+                Err(_) => {
+                    assert!(logs_on_the_socket, "not JSON on stdout: {line}");
+                    log_lines += 1;
+                }
+            }
+        };
+        assert_eq!(tools.as_array().unwrap().len(), 16);
+        if logs_on_the_socket {
+            assert!(log_lines > 0, "the debug logs went to the socket too");
+        }
+        write.shutdown().await.unwrap();
+        let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+            .await
+            .expect("the server ends when its input does")
+            .unwrap();
+        assert!(status.success(), "{status}");
+    }
+}
