@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::admin::DefaultAdmin;
 use crate::config::{Config, Limits, Secret};
@@ -21,11 +21,38 @@ pub struct RequestToken(pub Secret);
 pub enum Credentials {
     /// One workspace: the configured token, or the latest token update.
     Fixed {
-        context: Arc<Context>,
+        context: LazyContext,
         token: TokenCell,
     },
     /// Whatever token each request brings.
     PerRequest(Tenants),
+}
+
+/// The one workspace's context, made at the first call that needs it. Making it builds the
+/// HTTP client, which loads and parses the system's CA certificates: a session that only lists
+/// tools never pays for that, and the server is up sooner.
+pub struct LazyContext {
+    made: OnceLock<Context>,
+    make: Box<dyn Fn() -> anyhow::Result<Context> + Send + Sync>,
+}
+
+impl LazyContext {
+    pub fn new(make: impl Fn() -> anyhow::Result<Context> + Send + Sync + 'static) -> Self {
+        Self {
+            made: OnceLock::new(),
+            make: Box::new(make),
+        }
+    }
+
+    /// The context; the error when it cannot be made (tried again at the next call).
+    pub fn get(&self) -> anyhow::Result<&Context> {
+        if let Some(context) = self.made.get() {
+            return Ok(context);
+        }
+        let context = (self.make)()?;
+        // Two first calls at once may both make one; the first stored is the one kept.
+        Ok(self.made.get_or_init(|| context))
+    }
 }
 
 /// Tenants seen so far, at most this many (then the table starts afresh): the state kept per

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::admin::DefaultAdmin;
 use crate::config::{Config, Region, Secret};
-use crate::credentials::{Credentials, RequestToken, Tenants};
+use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
@@ -60,9 +60,14 @@ impl IntercomServer {
     /// waits instead of sleeping).
     pub fn with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let token = TokenCell::new(config.token.clone());
-        let client = intercom::connect(config, token.clone(), clock)?;
-        let admin = Arc::new(DefaultAdmin::new(config.admin_id.clone(), token.clone()));
-        let context = Arc::new(Context::new(client, admin, config.exposure.dry_run));
+        let context = LazyContext::new({
+            let (config, token) = (config.clone(), token.clone());
+            move || {
+                let client = intercom::connect(&config, token.clone(), Arc::clone(&clock))?;
+                let admin = Arc::new(DefaultAdmin::new(config.admin_id.clone(), token.clone()));
+                Ok(Context::new(client, admin, config.exposure.dry_run))
+            }
+        });
         Self::build(config, Credentials::Fixed { context, token })
     }
 
@@ -101,13 +106,28 @@ impl IntercomServer {
         args: Option<Map<String, Value>>,
     ) -> Option<CallToolResult> {
         match &self.state.credentials {
-            Credentials::Fixed { context, .. } => self.call_in(context, name, args).await,
+            Credentials::Fixed { context, .. } => self.call_fixed(context, name, args).await,
             Credentials::PerRequest(_) => {
                 self.find(name)?;
                 Some(CallToolResult::error(vec![ContentBlock::text(
                     NO_REQUEST_TOKEN,
                 )]))
             }
+        }
+    }
+
+    async fn call_fixed(
+        &self,
+        context: &LazyContext,
+        name: &str,
+        args: Option<Map<String, Value>>,
+    ) -> Option<CallToolResult> {
+        self.find(name)?;
+        match context.get() {
+            Ok(context) => self.call_in(context, name, args).await,
+            Err(err) => Some(CallToolResult::error(vec![ContentBlock::text(format!(
+                "the server cannot make its HTTP client, so no call can reach Intercom: {err:#}"
+            ))])),
         }
     }
 
@@ -194,7 +214,7 @@ impl ServerHandler for IntercomServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let outcome = match &self.state.credentials {
             Credentials::Fixed { context, .. } => {
-                self.call_in(context, &request.name, request.arguments)
+                self.call_fixed(context, &request.name, request.arguments)
                     .await
             }
             Credentials::PerRequest(tenants) => {
