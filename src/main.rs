@@ -200,13 +200,23 @@ fn tools(config: &Config, json: bool) -> Outcome {
 }
 
 /// Our crate logs at the configured level; dependencies only warnings, since some of them log
-/// request details (rmcp logs notification params, which can hold a token).
+/// request details (rmcp logs notification params, which can hold a token). A fixed target
+/// list, not an `EnvFilter`: no directive parsing or regex engine at start-up.
 fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::new(format!("warn,intercom_mcp={level}"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // The configuration has checked the name; an unknown one cannot reach here.
+    let level = level.parse().unwrap_or(LevelFilter::INFO);
+    let filter = Targets::new()
+        .with_default(LevelFilter::WARN)
+        .with_target("intercom_mcp", level);
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(false)
+        .with_ansi(false);
+    tracing_subscriber::registry()
+        .with(output)
+        .with(filter)
         .init();
 }
 
