@@ -28,7 +28,7 @@ async fn main() -> Result<(), Failure> {
         .unwrap_or(10);
     let intercom = support::instant_mock().await?;
     let port = free_port()?;
-    let mut server = Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
+    let mut server = Command::new(support::binary())
         .args(["serve", "--http", &format!("127.0.0.1:{port}")])
         .env_clear()
         .env("INTERCOM_BASE_URL", &intercom)

@@ -1,6 +1,7 @@
 //! Whole-process benchmark of the release server over stdio (run by hand, never in CI):
 //! cold start, memory over 20,000 calls, per-call overhead against a direct HTTP call to the
-//! same instant mock, throughput with 16 calls in flight, tools/list size, binary size.
+//! same instant mock, the server's CPU time per call, throughput with 16 calls in flight,
+//! tools/list size, binary size.
 //!
 //!     cargo bench --bench stdio            # BENCH_CALLS=20000 by default
 
@@ -13,7 +14,6 @@ use support::Failure;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_intercom-mcp");
 const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#;
 
 struct Session {
@@ -26,7 +26,7 @@ struct Session {
 impl Session {
     async fn start(intercom: &str) -> Result<(Self, Duration), Failure> {
         let started = Instant::now();
-        let mut child = Command::new(BINARY)
+        let mut child = Command::new(support::binary())
             .env_clear()
             .env("accessToken", "tok_bench")
             .env("INTERCOM_BASE_URL", intercom)
@@ -75,6 +75,10 @@ impl Session {
             .ok_or("the server closed stdout")?)
     }
 
+    fn cpu_time(&self) -> Duration {
+        self.child.id().map_or(Duration::ZERO, support::cpu_time)
+    }
+
     fn rss_kib(&self) -> u64 {
         self.child
             .id()
@@ -107,6 +111,7 @@ async fn main() -> Result<(), Failure> {
 
     let mut stdio = Vec::with_capacity(calls);
     let mut rss_marks = Vec::new();
+    let cpu_before = session.cpu_time();
     for index in 0..calls {
         let started = Instant::now();
         session.send("tools/call", CALL).await?;
@@ -119,6 +124,8 @@ async fn main() -> Result<(), Failure> {
             rss_marks.push((index + 1, session.rss_kib()));
         }
     }
+
+    let cpu_per_call = (session.cpu_time() - cpu_before) / u32::try_from(calls).unwrap_or(1);
 
     let http = reqwest::Client::new();
     let mut direct = Vec::with_capacity(calls);
@@ -160,7 +167,9 @@ async fn main() -> Result<(), Failure> {
             .copied()
             .unwrap_or_default()
     };
-    let binary_bytes = std::fs::metadata(BINARY).map(|m| m.len()).unwrap_or(0);
+    let binary_bytes = std::fs::metadata(support::binary())
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!("| measure | value |");
     println!("|---|---:|");
     println!(
@@ -197,6 +206,10 @@ async fn main() -> Result<(), Failure> {
         "| added by the server, median | {:.3} ms ({:.2}×) |",
         ms(pct(&stdio, 0.5)) - ms(pct(&direct, 0.5)),
         pct(&stdio, 0.5).as_secs_f64() / pct(&direct, 0.5).as_secs_f64()
+    );
+    println!(
+        "| server CPU time per sequential call (user + system) | {:.3} ms |",
+        ms(cpu_per_call)
     );
     println!("| throughput, 16 calls in flight | {throughput:.0} calls/s |");
     println!("| tools/list reply | {tools_list_bytes} bytes |");

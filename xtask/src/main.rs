@@ -1,6 +1,7 @@
-//! Developer tasks behind the `cargo xtask` alias: today, regenerating the vendored Intercom
-//! document from Intercom's published one.
+//! Developer tasks behind the `cargo xtask` alias: regenerating the vendored Intercom document
+//! from Intercom's published one, and running every benchmark.
 
+mod bench;
 #[path = "../../codegen/generate.rs"]
 mod codegen;
 mod doc;
@@ -36,12 +37,28 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Run every benchmark (by hand, never in CI): a clean release build, then the stdio,
+    /// HTTP load and in-process benches, and lean output sizes (docs/performance.md).
+    Bench {
+        /// Reuse the last bench build instead of starting clean (its time is then not a clean
+        /// build's).
+        #[arg(long)]
+        reuse_build: bool,
+        /// Keep every core awake with idle-priority busy loops while benchmarking, so that
+        /// latencies show the work done rather than virtual cores waking up.
+        #[arg(long)]
+        keep_awake: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.task {
         Task::Regen { from, check } => regen::run(&from, check),
+        Task::Bench {
+            reuse_build,
+            keep_awake,
+        } => bench::run(reuse_build, keep_awake),
     };
     match outcome {
         Ok(code) => code,
