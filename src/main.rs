@@ -126,7 +126,8 @@ fn main() -> ExitCode {
         Command::Call { tool, arguments } => runtime.block_on(call(&config, &tool, &arguments)),
         Command::Tools { json } => tools(&config, json),
     };
-    // tokio reads stdin on a blocking thread that may still wait for input: do not wait for it.
+    // When stdin is a terminal, tokio reads it on a blocking thread that may still wait for
+    // input: do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     match outcome {
         Ok(code) => code,
