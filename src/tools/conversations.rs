@@ -184,13 +184,7 @@ impl Tool for CloseConversation {
     const DEFAULT_ADMIN: bool = true;
 
     async fn send(self, client: &Client) -> Sent {
-        let body = types::ManageConversationBody::from(self.body);
-        client
-            .manage_conversation()
-            .conversation_id(self.conversation_id.as_str())
-            .body(body)
-            .send()
-            .await
+        manage(client, &self.conversation_id, self.body.into()).await
     }
 }
 
@@ -218,14 +212,18 @@ impl Tool for AssignConversation {
     const DEFAULT_ADMIN: bool = true;
 
     async fn send(self, client: &Client) -> Sent {
-        let body = types::ManageConversationBody::from(self.body);
-        client
-            .manage_conversation()
-            .conversation_id(self.conversation_id.as_str())
-            .body(body)
-            .send()
-            .await
+        manage(client, &self.conversation_id, self.body.into()).await
     }
+}
+
+/// Closing and assigning are one operation, `manageConversation`, told apart by the body.
+async fn manage(client: &Client, id: &PathId, body: types::ManageConversationBody) -> Sent {
+    client
+        .manage_conversation()
+        .conversation_id(id.as_str())
+        .body(body)
+        .send()
+        .await
 }
 
 #[cfg(test)]
