@@ -51,6 +51,8 @@ impl DefaultAdmin {
                 return Err(failed(&message));
             }
             Err(ToolError::Arguments(message)) => return Err(failed(&message)),
+            // Says what answered and that nothing was followed: clearer as it is.
+            Err(redirect @ ToolError::Redirect { .. }) => return Err(redirect),
         };
         tracing::info!(admin_id = id, "default admin learned from GET /me");
         *learned = Some((generation, id.clone()));

@@ -1,7 +1,8 @@
 //! `intercom-mcp doctor`: is the configuration right, does the token work, and in which
 //! region? A token used against the wrong region gets 401, the most common setup failure, so
-//! on 401 the other regions are tried and the one that accepts the token is named. The token
-//! itself is never printed.
+//! on 401 the other regions are tried and the one that accepts the token is named — but only
+//! when the base URL is a region's: a token refused by a custom INTERCOM_BASE_URL (a proxy, a
+//! mock, a gateway) is never sent to Intercom's own hosts. The token itself is never printed.
 
 use std::sync::Arc;
 
@@ -48,6 +49,15 @@ pub async fn run(config: &Config, regions: &[(Region, String)], executable: &str
         }
         Err(ToolError::Api(error)) if error.status == 401 => {
             lines.push(format!("✗ {} refused the token (401)", config.base_url));
+            if !regions.iter().any(|(_, url)| *url == config.base_url) {
+                lines.push(
+                    "✗ INTERCOM_BASE_URL (or --base-url) is set, so the token was not tried against \
+                     Intercom's regional hosts: check the token, or unset the base URL and choose \
+                     the region with intercomRegion"
+                        .to_owned(),
+                );
+                return Report { lines, ok: false };
+            }
             for (region, url) in regions.iter().filter(|(_, url)| *url != config.base_url) {
                 if let Ok(admin) = me(config, url).await {
                     describe(&admin, &mut lines);

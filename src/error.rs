@@ -21,6 +21,32 @@ pub enum ToolError {
     Api(ApiError),
     /// Intercom answered 2xx with a body that is not JSON.
     Body(String),
+    /// A 3xx: Intercom's API never redirects, so this came from something else. Not followed.
+    Redirect {
+        status: StatusCode,
+        /// The host the `Location` names (relative to the request), when there is one.
+        host: Option<String>,
+    },
+}
+
+/// The error for a 3xx answer to `response`'s request.
+pub fn redirect(response: &reqwest::Response) -> ToolError {
+    let host = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|location| location.to_str().ok())
+        .and_then(|location| response.url().join(location).ok())
+        .and_then(|target| {
+            let host = target.host_str()?;
+            Some(match target.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            })
+        });
+    ToolError::Redirect {
+        status: response.status(),
+        host,
+    }
 }
 
 #[derive(Debug)]
@@ -122,6 +148,24 @@ impl ToolError {
             ToolError::Transport(message) => format!("{message} {}", after_failure(hints)),
             ToolError::Body(message) => message.clone(),
             ToolError::Api(error) => error.render(hints),
+            ToolError::Redirect { status, host } => {
+                let target = match host {
+                    Some(host) => format!("a redirect to host `{host}`"),
+                    None => "a redirect without a usable Location".to_owned(),
+                };
+                let applied = if hints.repeatable {
+                    ""
+                } else {
+                    " The change was most likely not applied: read it back before calling again."
+                };
+                format!(
+                    "Intercom answered HTTP {status}, {target}. Intercom's API never redirects, so \
+                     something else answered (a proxy, or INTERCOM_BASE_URL pointing elsewhere). \
+                     Redirects are not followed: nothing was sent to that host and nothing was \
+                     sent again.{applied}\nhint: check INTERCOM_BASE_URL / intercomRegion and any \
+                     HTTPS proxy between this server and Intercom."
+                )
+            }
         }
     }
 }

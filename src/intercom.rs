@@ -147,6 +147,9 @@ pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
     // reqwest is built without a default TLS provider; ring is smaller and quicker to build.
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
     Ok(reqwest::Client::builder()
+        // Intercom's API never redirects; following one would re-send a write, body and token
+        // included, to whatever host the answer names. A 3xx is reported instead (error.rs).
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(10)))
         .build()?)
@@ -229,7 +232,14 @@ impl ClientHooks<Upstream> for Client {
             tracing::info!(operation = info.operation_id, "dry run: not sent");
             return Ok(describe(&request));
         }
-        let (method, path) = (request.method().clone(), request.url().path().to_owned());
+        let (method, url) = (request.method().clone(), request.url().clone());
+        let path = url.path().to_owned();
+        // The token this request carries (a rotation may change the cell's meanwhile).
+        let sent_token = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(Secret::from_bearer);
         let started = Instant::now();
         let result = self
             .inner()
@@ -237,6 +247,14 @@ impl ClientHooks<Upstream> for Client {
             .execute(self.client(), request, info.operation_id)
             .await;
         let elapsed_ms = started.elapsed().as_millis();
+        // What an error answer says is upstream text that may echo the token: redacted here,
+        // before any result, doctor line or log line is made from it.
+        let result = match (result, sent_token) {
+            (Ok(response), Some(token)) if !response.status().is_success() => {
+                Ok(crate::redact::scrub(response, token.expose(), url).await)
+            }
+            (result, _) => result,
+        };
         match &result {
             Ok(response) => tracing::debug!(
                 operation = info.operation_id, %method, path, status = response.status().as_u16(), elapsed_ms, "intercom"

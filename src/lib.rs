@@ -13,6 +13,7 @@
 //!   hooks every request passes through (auth, headers, logging).
 //! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
 //!   repeatable operations, body size cap.
+//! - [`redact`]: the token cut out of every non-2xx answer before anything reads it.
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs).
 //! - [`admin`]: the admin a write acts as when the call names none.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
@@ -27,6 +28,7 @@ pub mod intercom;
 pub mod operations;
 pub mod output;
 pub mod policy;
+pub mod redact;
 pub mod sandbox;
 pub mod server;
 pub mod tools;

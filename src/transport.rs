@@ -209,7 +209,7 @@ async fn read_line<R: AsyncBufRead + Unpin>(
     }
 }
 
-enum Screened {
+pub(crate) enum Screened {
     Skip,
     Reply(Vec<u8>),
     Forward(Box<RxJsonRpcMessage<RoleServer>>),
@@ -221,7 +221,7 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 /// request and answers "method not found", which would mislead: these get told what is wrong.
 const SERVED: [&str; 4] = ["initialize", "ping", "tools/list", "tools/call"];
 
-fn screen(line: &[u8]) -> Screened {
+pub(crate) fn screen(line: &[u8]) -> Screened {
     let line = line.strip_prefix(BYTE_ORDER_MARK).unwrap_or(line);
     if line.iter().all(u8::is_ascii_whitespace) {
         return Screened::Skip;
@@ -302,7 +302,7 @@ fn malformed(line: &[u8]) -> Screened {
     answer(-32602, &format!("invalid params for {method}: {detail}"))
 }
 
-fn error_reply(id: &Value, code: i64, message: &str) -> Vec<u8> {
+pub(crate) fn error_reply(id: &Value, code: i64, message: &str) -> Vec<u8> {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
         .to_string()
         .into_bytes()

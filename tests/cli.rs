@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::binary;
 use intercom_mcp::config::Region;
 use intercom_mcp::doctor;
 use serde_json::{Value, json};
@@ -104,18 +105,6 @@ async fn doctor_fails_without_a_token_or_when_no_region_accepts_it() {
                 .join("\n")
                 .contains("no region accepts the token")
     );
-}
-
-fn binary(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"));
-    command
-        .args(args)
-        .env_clear()
-        .current_dir(std::env::temp_dir());
-    for (name, value) in vars {
-        command.env(name, value);
-    }
-    command.output().unwrap()
 }
 
 #[tokio::test]

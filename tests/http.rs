@@ -10,86 +10,17 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{RecordingClock, now};
-use intercom_mcp::http;
-use intercom_mcp::server::IntercomServer;
+use common::deploy::deploy;
+use common::now;
+use rmcp::RoleClient;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-struct Deployment {
-    address: SocketAddr,
-    intercom: MockServer,
-    stop: Option<oneshot::Sender<()>>,
-    served: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-async fn deploy(vars: &[(&str, &str)]) -> Deployment {
-    let intercom = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"type": "contact", "id": "x"})),
-        )
-        .mount(&intercom)
-        .await;
-    let config = common::config(vars, &intercom.uri());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let env = |name: &str| {
-        vars.iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| (*value).to_owned())
-    };
-    let options = http::Options::resolve(&config, address, env).unwrap();
-    let server = IntercomServer::per_request(&config, Arc::new(RecordingClock::default())).unwrap();
-    let router = http::router(server, &options, config.limits.max_request_bytes);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let served = tokio::spawn(http::serve(listener, router, async {
-        let _ = stopped.await;
-    }));
-    Deployment {
-        address,
-        intercom,
-        stop: Some(stop),
-        served,
-    }
-}
-
-impl Deployment {
-    fn url(&self) -> String {
-        format!("http://{}/mcp", self.address)
-    }
-
-    async fn client(&self, bearer: &str) -> RunningService<RoleClient, ()> {
-        let config = StreamableHttpClientTransportConfig::with_uri(self.url())
-            .auth_header(bearer.to_owned());
-        ().serve(StreamableHttpClientTransport::from_config(config))
-            .await
-            .unwrap()
-    }
-
-    /// A raw JSON-RPC POST, headers as given.
-    async fn post(&self, headers: &[(&str, &str)], body: Value) -> reqwest::Response {
-        let mut request = reqwest::Client::new()
-            .post(self.url())
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream");
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        request.body(body.to_string()).send().await.unwrap()
-    }
-}
+use wiremock::{Mock, ResponseTemplate};
 
 async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(args) = args else { panic!() };
@@ -179,15 +110,36 @@ async fn two_clients_interleaving_a_thousand_calls_never_cross_tokens() {
     assert_eq!(crossovers, 0);
 }
 
+/// Credentials are `Bearer`, one space, one RFC 6750 token; anything else is 401 with nothing
+/// sent upstream.
 #[tokio::test]
-async fn requests_without_credentials_are_refused_before_intercom() {
+async fn requests_without_well_formed_credentials_are_refused_before_intercom() {
     let deployment = deploy(&[]).await;
     let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "intercomListTags", "arguments": {}}});
-    for headers in [
-        &[][..],
-        &[("authorization", "Basic dXNlcjpwYXNz")][..],
-        &[("authorization", "Bearer ")][..],
-    ] {
+    let refused = [
+        "Basic dXNlcjpwYXNz",
+        "Bearer ",
+        "Bearer",
+        "Bearer  tok_alice",
+        "Bearer\ttok_alice",
+        "Bearertok_alice",
+        "Token tok_alice",
+        "Bearer tok_alice extra",
+        "Bearer tok alice",
+        "Bearer \"tok_alice\"",
+        "Bearer tok_alice,Bearer tok_bob",
+        "Bearer tok_alice;",
+        "Bearer =tok",
+        "Bearer tok=alice",
+        "Bearer tok%5Falice",
+    ];
+    let mut headers: Vec<Vec<(&str, &str)>> = vec![vec![]];
+    headers.extend(
+        refused
+            .iter()
+            .map(|bearer| vec![("authorization", *bearer)]),
+    );
+    for headers in &headers {
         let response = deployment.post(headers, call.clone()).await;
         assert_eq!(response.status(), 401, "{headers:?}");
         assert_eq!(
@@ -195,14 +147,18 @@ async fn requests_without_credentials_are_refused_before_intercom() {
             "Bearer"
         );
     }
-    assert!(
-        deployment
-            .intercom
-            .received_requests()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(deployment.sent().await, 0);
+    for bearer in [
+        "Bearer tok_alice",
+        "  bearer tok_alice  ",
+        "BEARER dG9rOmFsaWNl==",
+    ] {
+        let response = deployment
+            .post(&[("authorization", bearer)], call.clone())
+            .await;
+        assert_eq!(response.status(), 200, "{bearer:?}");
+    }
+    assert_eq!(deployment.sent().await, 3);
 }
 
 #[tokio::test]
@@ -219,14 +175,7 @@ async fn a_foreign_host_or_origin_is_refused() {
     assert_eq!(response.status(), 403);
     let response = deployment.post(&[auth], list_tools()).await;
     assert_eq!(response.status(), 200);
-    assert!(
-        deployment
-            .intercom
-            .received_requests()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(deployment.sent().await, 0);
 }
 
 #[tokio::test]
@@ -255,14 +204,7 @@ async fn with_a_server_token_requests_must_present_the_client_secret() {
         401,
         "the Intercom token is not the secret"
     );
-    assert!(
-        deployment
-            .intercom
-            .received_requests()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(deployment.sent().await, 0);
     let client = deployment.client("open-sesame").await;
     assert_eq!(call_result(&client).await.is_error, Some(false));
     let requests = deployment.intercom.received_requests().await.unwrap();
@@ -348,14 +290,7 @@ async fn read_only_and_dry_run_over_http() {
         text.contains("\"path\":\"/conversations/1/parts\"") && text.contains("nothing was sent"),
         "{text}"
     );
-    assert!(
-        deployment
-            .intercom
-            .received_requests()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(deployment.sent().await, 0);
 }
 
 #[tokio::test]

@@ -23,26 +23,18 @@ use wiremock::{Mock, ResponseTemplate};
 
 /// Every write tool with arguments that pass validation.
 fn writes() -> Vec<(&'static str, Value)> {
-    vec![
-        ("intercomCreateContact", json!({"email": "a@example.com"})),
-        (
-            "intercomAddNote",
-            json!({"contact_id": "c1", "body": "hello", "admin_id": "9"}),
-        ),
-        (
-            "intercomReplyConversation",
-            json!({"conversation_id": "1", "message_type": "comment", "body": "hi", "admin_id": "9"}),
-        ),
-        (
-            "intercomCloseConversation",
-            json!({"conversation_id": "1", "admin_id": "9"}),
-        ),
-        (
-            "intercomAssignConversation",
-            json!({"conversation_id": "1", "type": "admin", "admin_id": "9", "assignee_id": "8"}),
-        ),
-        ("intercomTagContact", json!({"contact_id": "c1", "id": "7"})),
-    ]
+    const WRITES: [&str; 6] = [
+        "intercomCreateContact",
+        "intercomAddNote",
+        "intercomReplyConversation",
+        "intercomCloseConversation",
+        "intercomAssignConversation",
+        "intercomTagContact",
+    ];
+    common::every_tool()
+        .into_iter()
+        .filter(|(tool, _)| WRITES.contains(tool))
+        .collect()
 }
 
 fn unix(seconds_from_now: u64) -> String {

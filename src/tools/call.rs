@@ -107,6 +107,9 @@ pub async fn respond(sent: Sent) -> Outcome {
     use progenitor_client::Error;
     match sent {
         Ok(response) => Ok(response.into_inner()),
+        Err(Error::UnexpectedResponse(response)) if response.status().is_redirection() => {
+            Err(crate::error::redirect(&response))
+        }
         Err(Error::UnexpectedResponse(response)) => {
             let status = response.status();
             let retry_after = policy::retry_wait(response.headers(), SystemTime::now());

@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod deploy;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -150,6 +152,62 @@ impl Harness {
         );
         requests.remove(0)
     }
+}
+
+/// Every tool, with arguments that pass validation (writes name their admin: no GET /me).
+pub fn every_tool() -> Vec<(&'static str, Value)> {
+    vec![
+        ("intercomListContacts", json!({})),
+        (
+            "intercomSearchContacts",
+            json!({"query": {"field": "role", "operator": "=", "value": "lead"}}),
+        ),
+        ("intercomGetContact", json!({"contact_id": "c1"})),
+        ("intercomCreateContact", json!({"email": "a@example.com"})),
+        (
+            "intercomUpdateContact",
+            json!({"contact_id": "c1", "name": "Ada"}),
+        ),
+        (
+            "intercomAddNote",
+            json!({"contact_id": "c1", "body": "hello", "admin_id": "9"}),
+        ),
+        ("intercomListConversations", json!({})),
+        (
+            "intercomSearchConversations",
+            json!({"query": {"field": "state", "operator": "=", "value": "open"}}),
+        ),
+        ("intercomGetConversation", json!({"conversation_id": "1"})),
+        (
+            "intercomReplyConversation",
+            json!({"conversation_id": "1", "message_type": "comment", "body": "hi", "admin_id": "9"}),
+        ),
+        (
+            "intercomCloseConversation",
+            json!({"conversation_id": "1", "admin_id": "9"}),
+        ),
+        (
+            "intercomAssignConversation",
+            json!({"conversation_id": "1", "type": "admin", "admin_id": "9", "assignee_id": "8"}),
+        ),
+        ("intercomListCompanies", json!({})),
+        ("intercomGetCompany", json!({"company_id": "co1"})),
+        ("intercomListTags", json!({})),
+        ("intercomTagContact", json!({"contact_id": "c1", "id": "7"})),
+    ]
+}
+
+/// Runs the binary with only `vars` in its environment.
+pub fn binary(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"));
+    command
+        .args(args)
+        .env_clear()
+        .current_dir(std::env::temp_dir());
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.output().unwrap()
 }
 
 pub fn text(result: &CallToolResult) -> String {

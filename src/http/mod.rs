@@ -1,7 +1,11 @@
 //! MCP over Streamable HTTP: stateless (any replica can answer any request), at `/mcp`, with
 //! `/healthz` for probes. Each request's credentials are checked before rmcp sees it: a
 //! client's own Intercom token, or — when the server holds a token — a client secret. Hosts
-//! and origins are checked against allowlists (loopback by default) against DNS rebinding.
+//! and origins are checked against allowlists (loopback by default) against DNS rebinding
+//! ([`guard`]), and bodies rmcp would refuse without a JSON-RPC error get one ([`protocol`]).
+
+mod guard;
+mod protocol;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,14 +21,14 @@ use rmcp::transport::streamable_http_server::session::never::NeverSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, Secret};
+use crate::config::{Config, Secret, is_b64token};
 use crate::credentials::RequestToken;
 use crate::server::IntercomServer;
 
 /// How long requests in flight may take to finish after a shutdown signal.
 pub const DRAIN: Duration = Duration::from_secs(30);
 
-const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 const LOOPBACK_ORIGINS: [&str; 3] = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
 
 /// How requests prove they may act.
@@ -39,8 +43,7 @@ pub enum Auth {
 #[derive(Clone)]
 pub struct Options {
     pub auth: Auth,
-    pub allowed_hosts: Vec<String>,
-    pub allowed_origins: Vec<String>,
+    pub allowed: guard::Allowed,
 }
 
 impl Options {
@@ -66,9 +69,14 @@ impl Options {
         let auth = match (config.token.clone(), secret) {
             (None, None) => Auth::ClientTokens,
             (Some(token), Some(secret)) => {
-                let secret = Secret::parse(&secret).ok_or(
-                    "INTERCOM_MCP_CLIENT_SECRET must be one word of visible ASCII characters",
-                )?;
+                // Clients present it as a bearer token, so it must be one.
+                let secret = Some(secret.trim())
+                    .filter(|secret| is_b64token(secret))
+                    .and_then(Secret::parse)
+                    .ok_or(
+                        "INTERCOM_MCP_CLIENT_SECRET must be one word of letters, digits and \
+                         - . _ ~ + / (then any = signs): clients send it as `Bearer <secret>`",
+                    )?;
                 Auth::Secret { secret, token }
             }
             (Some(_), None) => {
@@ -91,24 +99,52 @@ impl Options {
                  clients use to reach this server (and INTERCOM_MCP_ALLOWED_ORIGINS for browsers)"
             ));
         }
+        let hosts = allowed_hosts.unwrap_or_else(|| LOOPBACK_HOSTS.map(str::to_owned).to_vec());
+        let origins = list("INTERCOM_MCP_ALLOWED_ORIGINS")
+            .unwrap_or_else(|| LOOPBACK_ORIGINS.map(str::to_owned).to_vec());
         Ok(Self {
             auth,
-            allowed_hosts: allowed_hosts
-                .unwrap_or_else(|| LOOPBACK_HOSTS.map(str::to_owned).to_vec()),
-            allowed_origins: list("INTERCOM_MCP_ALLOWED_ORIGINS")
-                .unwrap_or_else(|| LOOPBACK_ORIGINS.map(str::to_owned).to_vec()),
+            allowed: guard::Allowed {
+                hosts: parse_all(
+                    &hosts,
+                    guard::AllowedHost::parse,
+                    "INTERCOM_MCP_ALLOWED_HOSTS",
+                    "a host name or IP, optionally with :port",
+                )?,
+                origins: parse_all(
+                    &origins,
+                    guard::AllowedOrigin::parse,
+                    "INTERCOM_MCP_ALLOWED_ORIGINS",
+                    "scheme://host, scheme://host:port or scheme://host:*",
+                )?,
+            },
         })
     }
 }
 
-/// The routes: `/mcp` behind the credentials check, `/healthz` open.
+/// Each entry parsed, or an error naming the first that is not of the form `expected`.
+fn parse_all<T>(
+    entries: &[String],
+    parse: fn(&str) -> Option<T>,
+    variable: &str,
+    expected: &str,
+) -> Result<Vec<T>, String> {
+    entries
+        .iter()
+        .map(|entry| parse(entry).ok_or_else(|| format!("{variable}: `{entry}` is not {expected}")))
+        .collect()
+}
+
+/// The routes: `/mcp` behind the Host/Origin check, then the credentials check, then the
+/// JSON-RPC screening; `/healthz` open.
 pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usize) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
         .with_sse_keep_alive(None)
-        .with_allowed_hosts(options.allowed_hosts.clone())
-        .with_allowed_origins(options.allowed_origins.clone())
+        // Checked exactly by `guard` before rmcp sees a request.
+        .disable_allowed_hosts()
+        .disable_allowed_origins()
         .with_max_request_body_bytes(max_request_bytes);
     // Stateless: one cheap handler (a clone of shared state) per request.
     let mcp = StreamableHttpService::new(
@@ -116,11 +152,20 @@ pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usiz
         Arc::new(NeverSessionManager::default()),
         config,
     );
+    // Layers run outside in: the last added runs first.
     Router::new()
         .route_service("/mcp", mcp)
         .layer(middleware::from_fn_with_state(
+            protocol::MaxBody(max_request_bytes),
+            protocol::screen_body,
+        ))
+        .layer(middleware::from_fn_with_state(
             options.auth.clone(),
             require_credentials,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(options.allowed.clone()),
+            guard::check,
         ))
         .route("/healthz", get(|| async { "ok" }))
 }
@@ -136,7 +181,7 @@ async fn require_credentials(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(Secret::parse);
+        .and_then(Secret::from_bearer);
     let token = match (&auth, presented) {
         (Auth::ClientTokens, Some(token)) => Some(token),
         (Auth::Secret { secret, token }, Some(presented)) if same(&presented, secret) => {
@@ -255,10 +300,23 @@ mod tests {
             "0.0.0.0:8080",
         )
         .unwrap();
-        assert_eq!(options.allowed_hosts, ["mcp.example.com", "mcp"]);
         assert_eq!(
-            resolve(&[], "[::1]:8080").unwrap().allowed_hosts,
-            LOOPBACK_HOSTS
+            options.allowed.hosts,
+            ["mcp.example.com", "mcp"].map(|host| guard::AllowedHost::parse(host).unwrap())
+        );
+        assert_eq!(
+            resolve(&[], "[::1]:8080").unwrap().allowed.hosts,
+            LOOPBACK_HOSTS.map(|host| guard::AllowedHost::parse(host).unwrap())
+        );
+        let err = resolve(
+            &[("INTERCOM_MCP_ALLOWED_ORIGINS", "https://a.example/")],
+            "127.0.0.1:8080",
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.contains("`https://a.example/` is not scheme://host"),
+            "{err}"
         );
     }
 
