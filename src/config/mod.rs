@@ -1,72 +1,19 @@
-//! Configuration: environment variables (the TypeScript server's names and `INTERCOM_*`),
-//! command-line flags, and the errors that say what to set.
+//! Configuration: environment variables (the TypeScript server's names and `INTERCOM_*`) and
+//! flags ([`flags`]) resolved into one validated [`Config`], with the errors that say what to
+//! set; the token and its parsing live in [`secret`].
 
-use std::fmt;
+mod flags;
+mod secret;
+
 use std::time::Duration;
 
-use clap::Args;
+pub use flags::Flags;
+pub use secret::{Secret, is_b64token};
 
 /// Environment variables read for the access token, in order of preference.
 pub const TOKEN_VARS: [&str; 2] = ["accessToken", "INTERCOM_ACCESS_TOKEN"];
 /// Environment variables read for the region, in order of preference.
 pub const REGION_VARS: [&str; 2] = ["intercomRegion", "INTERCOM_REGION"];
-
-const BEARER: &str = "Bearer";
-
-/// RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-/// Intercom's tokens are of this form; anything else cannot be a token to send.
-pub fn is_b64token(text: &str) -> bool {
-    let body = text.trim_end_matches('=');
-    !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
-}
-
-/// An Intercom access token. Its `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// A configured token (environment, token update): a bare token, or the same
-    /// `Bearer <token>` form an `Authorization` header has ([`Secret::from_bearer`]), with
-    /// surrounding whitespace trimmed. `None` when it is neither.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let trimmed = raw.trim();
-        if trimmed.contains(|c: char| c.is_ascii_whitespace()) {
-            return Self::from_bearer(trimmed);
-        }
-        // `Bearer` alone is a header missing its token, not a token.
-        (is_b64token(trimmed) && !trimmed.eq_ignore_ascii_case(BEARER))
-            .then(|| Self(trimmed.to_owned()))
-    }
-
-    /// An `Authorization` header's credentials, strictly as RFC 6750 §2.1 has them: the scheme
-    /// `Bearer` (in any case: RFC 9110 §11.1 makes schemes case-insensitive), exactly one
-    /// space, then one `b64token`. Whitespace around the whole is trimmed; anything else
-    /// (another scheme, two spaces, a tab, a comma, a quote, a second word) is `None`.
-    pub fn from_bearer(header: &str) -> Option<Self> {
-        let (scheme, token) = header.trim().split_at_checked(BEARER.len())?;
-        let token = token.strip_prefix(' ')?;
-        (scheme.eq_ignore_ascii_case(BEARER) && is_b64token(token)).then(|| Self(token.to_owned()))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// Intercom's data-hosting regions; a token only works against its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -100,49 +47,6 @@ impl Region {
             .into_iter()
             .find(|region| region.name().eq_ignore_ascii_case(text.trim()))
     }
-}
-
-/// Flags; each falls back to its environment variable(s), read in [`Config::resolve`].
-/// The token has no flag on purpose: a command line is visible to every user of the machine.
-#[derive(Args, Debug, Default, Clone)]
-pub struct Flags {
-    /// Intercom region: us, eu or au [env: intercomRegion, INTERCOM_REGION] [default: us]
-    #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
-    /// API base URL, overriding the region's [env: INTERCOM_BASE_URL]
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Per-request timeout in milliseconds [env: INTERCOM_API_TIMEOUT] [default: 30000]
-    #[arg(long, global = true, value_name = "MS")]
-    pub api_timeout: Option<u64>,
-    /// Log level on stderr: error, warn, info, debug or trace [env: LOG_LEVEL] [default: info]
-    #[arg(long, global = true, value_name = "LEVEL")]
-    pub log_level: Option<String>,
-    /// Longest wait for a rate-limit window, in seconds [env: INTERCOM_MAX_RETRY_WAIT] [default: 60]
-    #[arg(long, global = true, value_name = "SECONDS")]
-    pub max_retry_wait: Option<u64>,
-    /// Requests to Intercom in flight at once [env: INTERCOM_MAX_IN_FLIGHT] [default: 8]
-    #[arg(long, global = true, value_name = "N")]
-    pub max_in_flight: Option<u64>,
-    /// Largest response body read, in bytes [env: INTERCOM_MAX_BODY_BYTES] [default: 16777216]
-    #[arg(long, global = true, value_name = "BYTES")]
-    pub max_body_bytes: Option<u64>,
-    /// Largest JSON-RPC message accepted, in bytes [env: INTERCOM_MAX_REQUEST_BYTES] [default: 4194304]
-    #[arg(long, global = true, value_name = "BYTES")]
-    pub max_request_bytes: Option<u64>,
-    /// Admin that replies, closes, assigns and notes act as when a call names none
-    /// [env: INTERCOM_ADMIN_ID] [default: the admin who owns the token]
-    #[arg(long, global = true, value_name = "ID")]
-    pub admin_id: Option<String>,
-    /// Expose only the 9 read tools [env: INTERCOM_READ_ONLY]
-    #[arg(long, global = true)]
-    pub read_only: bool,
-    /// Write tools return the request they would send, and send nothing [env: INTERCOM_DRY_RUN]
-    #[arg(long, global = true)]
-    pub dry_run: bool,
-    /// Expose only these tools, comma-separated [env: INTERCOM_TOOLS]
-    #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
-    pub tools: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -482,62 +386,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("INTERCOM_MAX_IN_FLIGHT"), "{err}");
-    }
-
-    #[test]
-    fn a_secret_never_prints() {
-        let secret = Secret::parse("tok_secret_value").unwrap();
-        assert!(!format!("{secret:?} {secret}").contains("tok_secret_value"));
-    }
-
-    #[test]
-    fn bearer_credentials_are_the_scheme_one_space_and_a_b64token() {
-        let bearer = |text: &str| Secret::from_bearer(text).map(|s| s.expose().to_owned());
-        assert_eq!(
-            bearer("Bearer dG9rOmFiYw=="),
-            Some("dG9rOmFiYw==".to_owned())
-        );
-        assert_eq!(
-            bearer("  bearer a-b.c_d~e+f/g \r\n"),
-            Some("a-b.c_d~e+f/g".to_owned())
-        );
-        assert_eq!(bearer("BEARER tok"), Some("tok".to_owned()));
-        for refused in [
-            "",
-            "Bearer",
-            "Bearer ",
-            "Bearer  tok",
-            "Bearer\ttok",
-            "Bearertok",
-            "Basic dG9r",
-            "Bearer tok extra",
-            "Bearer tok,other",
-            "Bearer \"tok\"",
-            "Bearer =tok",
-            "Bearer ===",
-            "Bearer tok=x",
-            "Bearer tök",
-            "Bearer tok;",
-            "tok",
-        ] {
-            assert_eq!(bearer(refused), None, "{refused:?}");
-        }
-    }
-
-    #[test]
-    fn a_configured_token_is_a_b64token_bare_or_after_bearer() {
-        let parse = |text: &str| Secret::parse(text).map(|s| s.expose().to_owned());
-        assert_eq!(parse(" tok_123\n"), Some("tok_123".to_owned()));
-        assert_eq!(parse("Bearer tok_123"), Some("tok_123".to_owned()));
-        for refused in [
-            "Bearer",
-            "bearer  tok",
-            "tok 123",
-            "tok\u{200b}",
-            "tok\"",
-            "<tok>",
-        ] {
-            assert_eq!(parse(refused), None, "{refused:?}");
-        }
     }
 }
