@@ -1,5 +1,5 @@
 //! Developer tasks behind the `cargo xtask` alias: regenerating the vendored Intercom document
-//! from Intercom's published one, and running every benchmark.
+//! and the shapes of its answers from Intercom's published one, and running every benchmark.
 
 mod bench;
 #[path = "../../codegen/generate.rs"]
@@ -9,6 +9,11 @@ mod drift;
 mod normalize;
 mod prune;
 mod regen;
+mod response_fixes;
+mod responses;
+#[cfg(test)]
+#[path = "../../tests/shapes/check.rs"]
+mod shape_check;
 mod source;
 mod validate;
 

@@ -364,7 +364,7 @@ pub fn strip_prose(doc: &mut Value) -> Result<Vec<String>> {
     Ok(vec![format!("removed {removed} prose and example entries")])
 }
 
-fn strip(node: &mut Value, removed: &mut usize) {
+pub(crate) fn strip(node: &mut Value, removed: &mut usize) {
     match node {
         Value::Object(map) => {
             let before = map.len();
@@ -385,7 +385,7 @@ fn strip(node: &mut Value, removed: &mut usize) {
     }
 }
 
-fn component_mut<'a>(
+pub(crate) fn component_mut<'a>(
     doc: &'a mut Value,
     name: &str,
     step: &str,
@@ -394,7 +394,7 @@ fn component_mut<'a>(
         Some(Value::Object(schema)) => Ok(schema),
         _ => bail!(
             "normalization {step} expects component schema `{name}`, which the document no \
-             longer has; revisit xtask/src/normalize.rs"
+             longer has; revisit that step in xtask/src"
         ),
     }
 }
