@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod lossless;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
