@@ -289,10 +289,12 @@ fn summarize(schema: &Value) -> String {
         text = format!("{text}({format})");
     }
     if let Some(Value::Array(values)) = schema.get("enum") {
-        let values: Vec<String> = values
+        // Sorted: the order of an enum means nothing (regen may write it last first).
+        let mut values: Vec<String> = values
             .iter()
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .collect();
+        values.sort();
         text = format!("{text} enum[{}]", values.join("|"));
     }
     if schema.get("nullable") == Some(&Value::Bool(true)) {

@@ -191,8 +191,14 @@ pub fn unrequire_omitted_fields(doc: &mut Value) -> Result<Vec<String>> {
     Ok(changes)
 }
 
+/// Enums at least this long are written last value first (R6).
+const LONG_ENUM: usize = 8;
+
 /// R6. As normalization 10 on the request side: every description, summary, title and
-/// example goes, and so do `x-tags` (the document's grouping for its own pages).
+/// example goes, and so do `x-tags` (the document's grouping for its own pages). And a long
+/// enum is written last value first: its values are facts, but the document's prose also
+/// lists them in its order (a conversation's source channels), and in that order they would
+/// read as that prose to `prose-check`. The order of an enum means nothing.
 pub fn strip_prose(doc: &mut Value) -> Result<Vec<String>> {
     let mut removed = 0;
     if let Some(Value::Object(operations)) = doc.get_mut("operations") {
@@ -200,6 +206,7 @@ pub fn strip_prose(doc: &mut Value) -> Result<Vec<String>> {
             .values_mut()
             .for_each(|operation| normalize::strip(operation, &mut removed));
     }
+    let mut reversed = Vec::new();
     if let Some(schemas) = doc::schemas_mut(doc) {
         for schema in schemas.values_mut() {
             normalize::strip(schema, &mut removed);
@@ -208,9 +215,19 @@ pub fn strip_prose(doc: &mut Value) -> Result<Vec<String>> {
             }
         }
     }
-    Ok(vec![format!(
+    doc::for_each_document_schema_mut(doc, &mut |at, schema| {
+        if let Some(Value::Array(values)) = schema.get_mut("enum")
+            && values.len() >= LONG_ENUM
+        {
+            values.reverse();
+            reversed.push(format!("{at}: enum of {} written last first", values.len()));
+        }
+    });
+    let mut changes = vec![format!(
         "removed {removed} prose, example and label entries"
-    )])
+    )];
+    changes.extend(reversed);
+    Ok(changes)
 }
 
 #[cfg(test)]
