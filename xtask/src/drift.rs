@@ -27,9 +27,7 @@ const CONSTRAINTS: &[&str] = &[
 pub fn report(old: &Value, new: &Value) -> Vec<String> {
     let mut lines = Vec::new();
     let (old_ops, new_ops) = (operations(old), operations(new));
-    let keys = |map: &BTreeMap<String, BTreeMap<String, String>>| {
-        map.keys().cloned().collect::<BTreeSet<_>>()
-    };
+    let keys = |map: &Shapes| map.keys().cloned().collect::<BTreeSet<_>>();
     let (old_keys, new_keys) = (keys(&old_ops), keys(&new_ops));
     for added in new_keys.difference(&old_keys) {
         lines.push(format!("operation added: {added}"));
@@ -42,20 +40,31 @@ pub fn report(old: &Value, new: &Value) -> Vec<String> {
             compare(key, old_shape, new_shape, &mut lines);
         }
     }
-    let (old_schemas, new_schemas) = (schemas(old), schemas(new));
-    for (name, new_shape) in &new_schemas {
-        match old_schemas.get(name) {
-            Some(old_shape) => compare(&format!("schema {name}"), old_shape, new_shape, &mut lines),
-            None => lines.push(format!("schema added: {name}")),
+    compare_named(
+        "schema",
+        "schema ",
+        &schemas(old),
+        &schemas(new),
+        &mut lines,
+    );
+    lines
+}
+
+/// Flattened shapes by name: `field path → summary`.
+type Shapes = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Each entry of `new` compared with `old`'s of the same name (`prefix` before the name);
+/// an entry on one side only is a `{kind} added` or `{kind} removed` line.
+fn compare_named(kind: &str, prefix: &str, old: &Shapes, new: &Shapes, lines: &mut Vec<String>) {
+    for (name, new_shape) in new {
+        match old.get(name) {
+            Some(old_shape) => compare(&format!("{prefix}{name}"), old_shape, new_shape, lines),
+            None => lines.push(format!("{kind} added: {name}")),
         }
     }
-    for name in old_schemas
-        .keys()
-        .filter(|name| !new_schemas.contains_key(*name))
-    {
-        lines.push(format!("schema removed: {name}"));
+    for name in old.keys().filter(|name| !new.contains_key(*name)) {
+        lines.push(format!("{kind} removed: {name}"));
     }
-    lines
 }
 
 fn compare(
@@ -81,7 +90,7 @@ fn compare(
 }
 
 /// `METHOD path (operationId)` → its parameters and request body, flattened.
-fn operations(document: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+fn operations(document: &Value) -> Shapes {
     doc::operations(document)
         .into_iter()
         .map(|op| {
@@ -117,7 +126,7 @@ fn operations(document: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
         .collect()
 }
 
-fn schemas(document: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+fn schemas(document: &Value) -> Shapes {
     doc::schemas(document)
         .into_iter()
         .flatten()
@@ -206,26 +215,14 @@ fn flatten(
 /// per status: every field of the answer, followed through the schemas it references, so a
 /// change deep in `contact` shows on each operation that answers a contact.
 pub fn responses_report(old: &Value, new: &Value) -> Vec<String> {
-    let (old_answers, new_answers) = (answers(old), answers(new));
     let mut lines = Vec::new();
-    for (key, new_shape) in &new_answers {
-        match old_answers.get(key) {
-            Some(old_shape) => compare(key, old_shape, new_shape, &mut lines),
-            None => lines.push(format!("answer added: {key}")),
-        }
-    }
-    for key in old_answers
-        .keys()
-        .filter(|key| !new_answers.contains_key(*key))
-    {
-        lines.push(format!("answer removed: {key}"));
-    }
+    compare_named("answer", "", &answers(old), &answers(new), &mut lines);
     lines
 }
 
 /// `METHOD path (operationId) answers STATUS` (and `every error answers`) → the answer,
 /// flattened through its references.
-fn answers(shapes: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+fn answers(shapes: &Value) -> Shapes {
     let mut found = BTreeMap::new();
     let mut add = |key: String, schema: &Value| {
         let mut shape = BTreeMap::new();

@@ -7,6 +7,7 @@ mod codegen;
 mod doc;
 mod drift;
 mod normalize;
+mod prose;
 mod prune;
 mod regen;
 mod response_fixes;

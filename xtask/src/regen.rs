@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
+use crate::normalize::Step;
 use crate::{drift, normalize, prune, responses, source, validate};
 
 include!(concat!(env!("CARGO_MANIFEST_DIR"), "/../src/operations.rs"));
@@ -93,14 +94,7 @@ pub fn derive(mut doc: Value) -> Result<Derived> {
     let mut report = prune::select_operations(&mut doc, OPERATIONS)?;
     let (responses, fixes) = responses::derive(&doc, OPERATIONS)?;
     report.extend(prune::drop_unreached_schemas(&mut doc, prune::EXTRA_ROOTS));
-    for (name, step) in normalize::STEPS {
-        let changes = step(&mut doc).with_context(|| format!("normalization {name}"))?;
-        report.extend(
-            changes
-                .into_iter()
-                .map(|change| format!("{name}: {change}")),
-        );
-    }
+    report.extend(apply(normalize::STEPS, &mut doc)?);
     report.extend(prune::drop_unreached_schemas(&mut doc, prune::EXTRA_ROOTS));
     validate::check(&doc)?;
     report.extend(fixes);
@@ -109,6 +103,21 @@ pub fn derive(mut doc: Value) -> Result<Derived> {
         responses,
         report,
     })
+}
+
+/// Runs `steps` in order on `doc`; what each changed, one line each, led by its name. A
+/// step that fails stops the rest, named.
+pub fn apply(steps: &[(&str, Step)], doc: &mut Value) -> Result<Vec<String>> {
+    let mut report = Vec::new();
+    for (name, step) in steps {
+        let changes = step(doc).with_context(|| format!("step {name}"))?;
+        report.extend(
+            changes
+                .into_iter()
+                .map(|change| format!("{name}: {change}")),
+        );
+    }
+    Ok(report)
 }
 
 /// Sorted keys and two-space indentation, whatever order the parser kept.

@@ -10,8 +10,8 @@
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
-use crate::doc;
 use crate::normalize::{self, Step};
+use crate::{doc, prose};
 
 pub const STEPS: &[(&str, Step)] = &[
     ("R1 define open objects", normalize::define_open_objects),
@@ -204,12 +204,12 @@ pub fn strip_prose(doc: &mut Value) -> Result<Vec<String>> {
     if let Some(Value::Object(operations)) = doc.get_mut("operations") {
         operations
             .values_mut()
-            .for_each(|operation| normalize::strip(operation, &mut removed));
+            .for_each(|operation| prose::strip(operation, &mut removed));
     }
     let mut reversed = Vec::new();
     if let Some(schemas) = doc::schemas_mut(doc) {
         for schema in schemas.values_mut() {
-            normalize::strip(schema, &mut removed);
+            prose::strip(schema, &mut removed);
             if let Value::Object(schema) = schema {
                 removed += usize::from(schema.remove("x-tags").is_some());
             }

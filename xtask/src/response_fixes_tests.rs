@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::regen::apply;
 use crate::responses;
 use crate::shape_check::problems;
 
@@ -73,13 +74,7 @@ fn fixture() -> Value {
 }
 
 fn run_steps(doc: &mut Value) -> Vec<String> {
-    let mut report = Vec::new();
-    for (name, step) in STEPS {
-        for change in step(doc).unwrap_or_else(|err| panic!("step {name}: {err:#}")) {
-            report.push(format!("{name}: {change}"));
-        }
-    }
-    report
+    apply(STEPS, doc).unwrap_or_else(|err| panic!("{err:#}"))
 }
 
 fn component(name: &str) -> Value {

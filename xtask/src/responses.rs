@@ -10,11 +10,11 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 
 use crate::normalize::Step;
-use crate::{doc, response_fixes};
+use crate::{doc, regen, response_fixes, validate};
 
 /// The schema every non-2xx body has.
 pub const ERROR_SCHEMA: &str = "error";
@@ -81,16 +81,8 @@ pub fn derive_with(
         "error": error_ref,
         "components": {"schemas": reached(upstream, &Value::Object(answered_roots(&answered)))?},
     });
-    let mut report = Vec::new();
-    for (name, step) in steps {
-        let changes = step(&mut shapes).with_context(|| format!("response correction {name}"))?;
-        report.extend(
-            changes
-                .into_iter()
-                .map(|change| format!("{name}: {change}")),
-        );
-    }
-    validate(&shapes)?;
+    let report = regen::apply(steps, &mut shapes)?;
+    validate::references_resolve(&shapes)?;
     Ok((shapes, report))
 }
 
@@ -130,18 +122,4 @@ fn reached(upstream: &Value, roots: &Value) -> Result<Map<String, Value>> {
         .into_iter()
         .filter_map(|name| all.get(&name).map(|schema| (name, schema.clone())))
         .collect())
-}
-
-/// Every reference in the shapes resolves: the last gate before regen writes them.
-pub fn validate(shapes: &Value) -> Result<()> {
-    let mut referenced = BTreeSet::new();
-    doc::collect_refs(shapes, &mut referenced);
-    let defined: BTreeSet<String> = doc::schemas(shapes)
-        .map(|schemas| schemas.keys().cloned().collect())
-        .unwrap_or_default();
-    let dangling: Vec<&String> = referenced.difference(&defined).collect();
-    if !dangling.is_empty() {
-        bail!("the response shapes reference undefined schemas: {dangling:?}");
-    }
-    Ok(())
 }
