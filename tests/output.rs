@@ -14,9 +14,10 @@
 
 mod common;
 
+use common::lossless::assert_lossless;
 use common::{is_error, start, text};
 use intercom_mcp::config::{Config, Flags};
-use intercom_mcp::output::{self, Output, WORKSPACE_IDS};
+use intercom_mcp::output::{self, Output};
 use intercom_mcp::server::IntercomServer;
 use serde_json::{Map, Value, json};
 use wiremock::matchers::any;
@@ -64,73 +65,6 @@ fn sizes() {
         let ratio = lean as f64 / raw as f64;
         println!("| {tool} | {raw} | {lean} | {:.0}% |", ratio * 100.0);
         assert!(ratio <= 0.5, "{tool}: lean is {lean} bytes of {raw}");
-    }
-}
-
-/// Every non-empty value of `raw` must appear in `lean_text`, under its own key, in the form
-/// the documented rules give it. Left out by the rules, and so not looked for: defaults
-/// (rule 1: empty values anywhere, `false` and `0` outside custom attributes), kind `type`s
-/// (2), list counts and pages (3, 7: checked on their own), API paths and workspace ids (4),
-/// an `updated_at` or `notified_at` equal to `created_at` (5).
-fn assert_lossless(raw: &Value, lean_text: &str, at: &str) {
-    check(raw, lean_text, at, false);
-}
-
-fn check(raw: &Value, lean_text: &str, at: &str, customer_data: bool) {
-    let dropped_as_default = |value: &Value| {
-        if customer_data {
-            output::is_empty(value)
-        } else {
-            output::is_default(value)
-        }
-    };
-    match raw {
-        Value::Object(map) => {
-            for (key, value) in map {
-                let here = format!("{at}.{key}");
-                let documented_drop = dropped_as_default(value)
-                    || output::is_kind_type(key, value)
-                    || WORKSPACE_IDS.contains(&key.as_str())
-                    || (key == "url" && value.as_str().is_some_and(|url| url.starts_with('/')))
-                    || (matches!(key.as_str(), "updated_at" | "notified_at")
-                        && map.get("created_at") == Some(value))
-                    || matches!(key.as_str(), "pages" | "total_count" | "has_more");
-                if documented_drop {
-                    continue;
-                }
-                let shown = match value {
-                    Value::Number(number) if output::is_time_field(key) => {
-                        json!(output::iso(number.as_u64().unwrap()).unwrap())
-                    }
-                    Value::String(html) if key == "body" && html.contains('<') => {
-                        json!(output::plain_text(html))
-                    }
-                    Value::Object(_) | Value::Array(_) => {
-                        check(
-                            value,
-                            lean_text,
-                            &here,
-                            customer_data || key == "custom_attributes",
-                        );
-                        continue;
-                    }
-                    scalar => scalar.clone(),
-                };
-                // A scalar is looked for with its key: `"email":"ada@…"`, not just anywhere.
-                let pair = format!("{}:{shown}", json!(key));
-                assert!(lean_text.contains(&pair), "{here}: {pair} missing");
-            }
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                check(item, lean_text, &format!("{at}[{index}]"), customer_data);
-            }
-        }
-        scalar if output::is_empty(scalar) => {}
-        scalar => assert!(
-            lean_text.contains(&scalar.to_string()),
-            "{at}: {scalar} missing"
-        ),
     }
 }
 
