@@ -14,6 +14,8 @@
 //! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
 //!   repeatable operations, body size cap.
 //! - [`redact`]: the token cut out of every non-2xx answer before anything reads it.
+//! - [`untrusted`]: customer-written text marked as data: invisible characters removed,
+//!   authors' roles, fences (or lockdown).
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs).
 //! - [`admin`]: the admin a write acts as when the call names none.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
@@ -33,3 +35,4 @@ pub mod sandbox;
 pub mod server;
 pub mod tools;
 pub mod transport;
+pub mod untrusted;

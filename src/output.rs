@@ -64,6 +64,22 @@ pub const WORKSPACE_IDS: &[&str] = &["app_id", "workspace_id"];
 /// Intercom returns at most this many parts of a conversation.
 pub const PART_CAP: usize = 500;
 
+/// What the model reads: the lean form, with customer-written text marked as data
+/// ([`crate::untrusted`]).
+pub fn for_model(output: Output, body: Value, mode: crate::untrusted::Mode) -> Value {
+    use crate::untrusted::{Contacts, mark};
+    let contacts = match output {
+        Output::CursorPage("contacts") => Contacts::Under("contacts"),
+        Output::Object if body.get("type").and_then(Value::as_str) == Some("contact") => {
+            Contacts::Top
+        }
+        _ => Contacts::None,
+    };
+    let mut lean = lean(output, body);
+    mark(&mut lean, contacts, mode);
+    lean
+}
+
 pub fn lean(output: Output, body: Value) -> Value {
     match output {
         Output::Object | Output::List => value(None, body),

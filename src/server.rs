@@ -48,6 +48,8 @@ struct State {
     tools: Vec<Entry>,
     credentials: Credentials,
     region: Option<Region>,
+    /// The instructions, with this process's customer-text marker.
+    instructions: String,
 }
 
 impl IntercomServer {
@@ -65,7 +67,12 @@ impl IntercomServer {
             move || {
                 let client = intercom::connect(&config, token.clone(), Arc::clone(&clock))?;
                 let admin = Arc::new(DefaultAdmin::new(config.admin_id.clone(), token.clone()));
-                Ok(Context::new(client, admin, config.exposure.dry_run))
+                Ok(Context::new(
+                    client,
+                    admin,
+                    config.exposure.dry_run,
+                    config.untrusted,
+                ))
             }
         });
         Self::build(config, Credentials::Fixed { context, token })
@@ -85,6 +92,10 @@ impl IntercomServer {
             tools,
             credentials,
             region: config.region_in_use(),
+            instructions: format!(
+                "{INSTRUCTIONS} {}",
+                crate::untrusted::explained(config.untrusted)
+            ),
         };
         Ok(Self {
             state: Arc::new(state),
@@ -190,7 +201,7 @@ impl ServerHandler for IntercomServer {
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Intercom"),
             );
-        info.instructions = Some(INSTRUCTIONS.to_owned());
+        info.instructions = Some(self.state.instructions.clone());
         info
     }
 

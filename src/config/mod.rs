@@ -60,6 +60,8 @@ pub struct Config {
     /// The default admin for writes that act as one; `None`: the token's owner (GET /me).
     pub admin_id: Option<String>,
     pub exposure: Exposure,
+    /// How customer-written text reaches the model.
+    pub untrusted: crate::untrusted::Mode,
 }
 
 /// Which tools are offered, and whether writes really happen: safety switches.
@@ -119,6 +121,8 @@ pub enum ConfigError {
     Number(&'static str, String),
     #[error("{0} must be 1/true/yes/on or 0/false/no/off, got {1:?}")]
     Switch(&'static str, String),
+    #[error("INTERCOM_UNTRUSTED (--untrusted) must be fence or lockdown, got {0:?}")]
+    Untrusted(String),
 }
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -236,7 +240,17 @@ impl Config {
                 defaults.max_request_bytes as u64,
             )?),
         };
+        let untrusted = match flags
+            .untrusted
+            .clone()
+            .or_else(|| first(&["INTERCOM_UNTRUSTED"]))
+        {
+            None => crate::untrusted::Mode::default(),
+            Some(text) => <crate::untrusted::Mode as clap::ValueEnum>::from_str(text.trim(), true)
+                .map_err(|_| ConfigError::Untrusted(text))?,
+        };
         Ok(Self {
+            untrusted,
             token,
             region,
             base_url,
@@ -355,6 +369,20 @@ mod tests {
         .unwrap()
         .exposure;
         assert!(exposure.read_only && exposure.dry_run);
+        assert_eq!(
+            resolve(&[]).unwrap().untrusted,
+            crate::untrusted::Mode::Fence
+        );
+        assert_eq!(
+            resolve(&[("INTERCOM_UNTRUSTED", " Lockdown ")])
+                .unwrap()
+                .untrusted,
+            crate::untrusted::Mode::Lockdown
+        );
+        assert_eq!(
+            resolve(&[("INTERCOM_UNTRUSTED", "off")]).unwrap_err(),
+            ConfigError::Untrusted("off".to_owned())
+        );
         assert_eq!(
             exposure.tools.unwrap(),
             ["intercomListTags", "intercomGetContact"]

@@ -39,7 +39,7 @@ impl Entry {
             Ok(Value::Null) => CallToolResult::success(vec![ContentBlock::text(EMPTY_SUCCESS)]),
             Ok(body) if raw => CallToolResult::success(vec![ContentBlock::text(body.to_string())]),
             Ok(body) => {
-                let lean = output::lean(self.def.output, body);
+                let lean = output::for_model(self.def.output, body, context.untrusted);
                 CallToolResult::success(vec![ContentBlock::text(lean.to_string())])
             }
             Err(error) => CallToolResult::error(vec![ContentBlock::text(error.render(hints))]),

@@ -88,10 +88,17 @@ pub struct Context {
     pub writes: Client,
     pub dry_run: bool,
     pub admin: Arc<DefaultAdmin>,
+    /// How customer-written text in answers reaches the model.
+    pub untrusted: crate::untrusted::Mode,
 }
 
 impl Context {
-    pub fn new(client: Client, admin: Arc<DefaultAdmin>, dry_run: bool) -> Self {
+    pub fn new(
+        client: Client,
+        admin: Arc<DefaultAdmin>,
+        dry_run: bool,
+        untrusted: crate::untrusted::Mode,
+    ) -> Self {
         let writes = if dry_run {
             crate::intercom::dry_run_twin(&client)
         } else {
@@ -102,6 +109,7 @@ impl Context {
             writes,
             dry_run,
             admin,
+            untrusted,
         }
     }
 }

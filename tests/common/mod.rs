@@ -220,6 +220,14 @@ pub fn text(result: &CallToolResult) -> String {
         .join("\n")
 }
 
+/// `text` with this process's fence markers around customer text taken out: for tests about
+/// something else than the fences.
+pub fn unfenced(text: &str) -> String {
+    let tag = intercom_mcp::untrusted::tag();
+    text.replace(&format!("⟦c:{tag}⟧"), "")
+        .replace(&format!("⟦/c:{tag}⟧"), "")
+}
+
 pub fn is_error(result: &CallToolResult) -> bool {
     result.is_error == Some(true)
 }
