@@ -14,6 +14,7 @@
 //! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
 //!   repeatable operations, body size cap.
 //! - [`redact`]: the token cut out of every non-2xx answer before anything reads it.
+//! - [`confirm`]: the user asked (elicitation) before a write a customer will see.
 //! - [`untrusted`]: customer-written text marked as data: invisible characters removed,
 //!   authors' roles, fences (or lockdown).
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs).
@@ -22,6 +23,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod confirm;
 pub mod credentials;
 pub mod doctor;
 pub mod error;

@@ -10,7 +10,7 @@ use rmcp::model::{
     Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
-use rmcp::{ErrorData, RoleServer, ServerHandler};
+use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
 
 use crate::admin::DefaultAdmin;
@@ -19,7 +19,7 @@ use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
-use crate::tools::{self, Context, Entry};
+use crate::tools::{self, Confirm, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
 
@@ -50,6 +50,7 @@ struct State {
     region: Option<Region>,
     /// The instructions, with this process's customer-text marker.
     instructions: String,
+    confirm_writes: crate::confirm::Policy,
 }
 
 impl IntercomServer {
@@ -92,6 +93,7 @@ impl IntercomServer {
             tools,
             credentials,
             region: config.region_in_use(),
+            confirm_writes: config.confirm_writes,
             instructions: format!(
                 "{INSTRUCTIONS} {}",
                 crate::untrusted::explained(config.untrusted)
@@ -117,7 +119,7 @@ impl IntercomServer {
         args: Option<Map<String, Value>>,
     ) -> Option<CallToolResult> {
         match &self.state.credentials {
-            Credentials::Fixed { context, .. } => self.call_fixed(context, name, args).await,
+            Credentials::Fixed { context, .. } => self.call_fixed(context, name, args, None).await,
             Credentials::PerRequest(_) => {
                 self.find(name)?;
                 Some(CallToolResult::error(vec![ContentBlock::text(
@@ -132,10 +134,11 @@ impl IntercomServer {
         context: &LazyContext,
         name: &str,
         args: Option<Map<String, Value>>,
+        peer: Option<&Peer<RoleServer>>,
     ) -> Option<CallToolResult> {
         self.find(name)?;
         match context.get() {
-            Ok(context) => self.call_in(context, name, args).await,
+            Ok(context) => self.call_in(context, name, args, peer).await,
             Err(err) => Some(CallToolResult::error(vec![ContentBlock::text(format!(
                 "the server cannot make its HTTP client, so no call can reach Intercom: {err:#}"
             ))])),
@@ -147,6 +150,7 @@ impl IntercomServer {
         context: &Context,
         name: &str,
         args: Option<Map<String, Value>>,
+        peer: Option<&Peer<RoleServer>>,
     ) -> Option<CallToolResult> {
         let entry = self.find(name)?;
         let hints = Hints {
@@ -155,7 +159,11 @@ impl IntercomServer {
             repeatable: policy::is_repeatable(entry.def.operation),
         };
         let started = Instant::now();
-        let result = entry.call(context, args, &hints).await;
+        let confirm = Confirm {
+            policy: self.state.confirm_writes,
+            peer,
+        };
+        let result = entry.call(context, args, &hints, &confirm).await;
         tracing::info!(
             tool = name,
             is_error = result.is_error.unwrap_or(false),
@@ -221,11 +229,12 @@ impl ServerHandler for IntercomServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
+        call: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let context = &call;
         let outcome = match &self.state.credentials {
             Credentials::Fixed { context, .. } => {
-                self.call_fixed(context, &request.name, request.arguments)
+                self.call_fixed(context, &request.name, request.arguments, Some(&call.peer))
                     .await
             }
             Credentials::PerRequest(tenants) => {
@@ -236,7 +245,8 @@ impl ServerHandler for IntercomServer {
                 match token {
                     Some(RequestToken(token)) => {
                         let context = tenants.context(token);
-                        self.call_in(&context, &request.name, request.arguments)
+                        // Stateless HTTP cannot send the client a request mid-call.
+                        self.call_in(&context, &request.name, request.arguments, None)
                             .await
                     }
                     None => self

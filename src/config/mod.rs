@@ -62,6 +62,8 @@ pub struct Config {
     pub exposure: Exposure,
     /// How customer-written text reaches the model.
     pub untrusted: crate::untrusted::Mode,
+    /// Which writes the user confirms first (when the client can be asked).
+    pub confirm_writes: crate::confirm::Policy,
 }
 
 /// Which tools are offered, and whether writes really happen: safety switches.
@@ -123,6 +125,10 @@ pub enum ConfigError {
     Switch(&'static str, String),
     #[error("INTERCOM_UNTRUSTED (--untrusted) must be fence or lockdown, got {0:?}")]
     Untrusted(String),
+    #[error(
+        "INTERCOM_CONFIRM_WRITES (--confirm-writes) must be never, customer-visible or all, got {0:?}"
+    )]
+    ConfirmWrites(String),
 }
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -240,16 +246,15 @@ impl Config {
                 defaults.max_request_bytes as u64,
             )?),
         };
-        let untrusted = match flags
-            .untrusted
-            .clone()
-            .or_else(|| first(&["INTERCOM_UNTRUSTED"]))
-        {
-            None => crate::untrusted::Mode::default(),
-            Some(text) => <crate::untrusted::Mode as clap::ValueEnum>::from_str(text.trim(), true)
-                .map_err(|_| ConfigError::Untrusted(text))?,
-        };
+        let untrusted = choice(flags.untrusted.clone(), first(&["INTERCOM_UNTRUSTED"]))
+            .map_err(ConfigError::Untrusted)?;
+        let confirm_writes = choice(
+            flags.confirm_writes.clone(),
+            first(&["INTERCOM_CONFIRM_WRITES"]),
+        )
+        .map_err(ConfigError::ConfirmWrites)?;
         Ok(Self {
+            confirm_writes,
             untrusted,
             token,
             region,
@@ -271,6 +276,18 @@ impl Config {
                 }),
             },
         })
+    }
+}
+
+/// One of an enum's values, from the flag or else the variable; its default when neither is
+/// set; the text given when it names none.
+fn choice<T: clap::ValueEnum + Default>(
+    flag: Option<String>,
+    variable: Option<String>,
+) -> Result<T, String> {
+    match flag.or(variable) {
+        None => Ok(T::default()),
+        Some(text) => T::from_str(text.trim(), true).map_err(|_| text),
     }
 }
 
@@ -383,6 +400,17 @@ mod tests {
             resolve(&[("INTERCOM_UNTRUSTED", "off")]).unwrap_err(),
             ConfigError::Untrusted("off".to_owned())
         );
+        assert_eq!(
+            resolve(&[]).unwrap().confirm_writes,
+            crate::confirm::Policy::CustomerVisible
+        );
+        assert_eq!(
+            resolve(&[("INTERCOM_CONFIRM_WRITES", "all")])
+                .unwrap()
+                .confirm_writes,
+            crate::confirm::Policy::All
+        );
+        assert!(resolve(&[("INTERCOM_CONFIRM_WRITES", "sometimes")]).is_err());
         assert_eq!(
             exposure.tools.unwrap(),
             ["intercomListTags", "intercomGetContact"]

@@ -10,9 +10,33 @@ use serde_json::{Map, Value};
 use super::{Context, Effect, Entry, Tool, validate};
 use crate::error::{Hints, ToolError, api_error};
 use crate::intercom::Sent;
-use crate::{output, policy};
+use crate::{confirm, output, policy};
 
 pub type Outcome = Result<Value, ToolError>;
+
+/// Whom to ask before a write, and which writes ask ([`crate::confirm`]).
+pub struct Confirm<'a> {
+    pub policy: confirm::Policy,
+    /// The client to ask through; `None` where there is none (the `call` command).
+    pub peer: Option<&'a rmcp::Peer<rmcp::RoleServer>>,
+}
+
+impl Confirm<'_> {
+    /// Why the call must not be sent, when the user was asked and did not confirm.
+    async fn refused(
+        &self,
+        def: &super::ToolDef,
+        args: &Map<String, Value>,
+        dry_run: bool,
+    ) -> Option<String> {
+        // A dry run sends nothing: nothing to confirm.
+        let question = confirm::question(def, args, self.policy).filter(|_| !dry_run)?;
+        match confirm::ask(self.peer?, question).await {
+            confirm::Answer::Refused(why) => Some(why),
+            confirm::Answer::Confirmed | confirm::Answer::NotAsked => None,
+        }
+    }
+}
 
 /// What the model reads when Intercom answers 2xx with no body.
 pub const EMPTY_SUCCESS: &str = "Intercom answered with success and an empty body.";
@@ -24,10 +48,15 @@ impl Entry {
         context: &Context,
         args: Option<Map<String, Value>>,
         hints: &Hints<'_>,
+        confirm: &Confirm<'_>,
     ) -> CallToolResult {
         let mut raw = false;
         let outcome = match self.prepare(args.unwrap_or_default()) {
             Ok(mut args) => {
+                // Asked once the arguments are known good, so the user sees what is sent.
+                if let Some(refused) = confirm.refused(self.def, &args, context.dry_run).await {
+                    return CallToolResult::error(vec![ContentBlock::text(refused)]);
+                }
                 raw = args.remove("raw") == Some(Value::Bool(true));
                 // A dry run's description is the exact request: shown as it is.
                 raw |= self.def.effect != Effect::Read && context.dry_run;

@@ -28,7 +28,7 @@ use crate::intercom::{Client, Sent};
 use crate::output::Output;
 use schema::InputSchema;
 
-pub use call::{EMPTY_SUCCESS, respond};
+pub use call::{Confirm, EMPTY_SUCCESS, respond};
 
 /// What calling a tool does to the workspace, as MCP annotations describe it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
