@@ -15,9 +15,11 @@
 //!   repeatable operations, body size cap.
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs).
 //! - [`admin`]: the admin a write acts as when the call names none.
+//! - [`answer`]: a generated client's answer → the JSON body, or the error the model reads.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 
 pub mod admin;
+pub mod answer;
 pub mod config;
 pub mod credentials;
 pub mod doctor;

@@ -23,12 +23,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::admin::DefaultAdmin;
+use crate::answer::Outcome;
 use crate::config::Exposure;
 use crate::intercom::{Client, Sent};
 use crate::output::Output;
 use schema::InputSchema;
 
-pub use call::{EMPTY_SUCCESS, respond};
+pub use call::EMPTY_SUCCESS;
 
 /// What calling a tool does to the workspace, as MCP annotations describe it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +110,7 @@ impl Context {
 type Call = for<'a> fn(
     &'a Context,
     Map<String, Value>,
-) -> Pin<Box<dyn Future<Output = call::Outcome> + Send + 'a>>;
+) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 
 /// A tool ready to list and call: schema built once, at start-up.
 pub struct Entry {
