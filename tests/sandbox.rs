@@ -996,6 +996,39 @@ async fn answers_fit_the_documents_response_schemas() -> anyhow::Result<()> {
         document: &document,
         problems: Vec::new(),
     };
+    // Every record of the sample workspace (src/sandbox/workspace.json), read whole before
+    // any write: the data itself is checked against the document, not only a few answers.
+    let (_, every_contact) = send("get", "/contacts?per_page=150", None).await;
+    let (_, every_conversation) = send("get", "/conversations?per_page=150", None).await;
+    let (_, every_company) = send("post", "/companies/list?per_page=150", None).await;
+    let records = [
+        (
+            "/contacts/{contact_id}",
+            "/contacts",
+            &every_contact["data"],
+        ),
+        (
+            "/conversations/{conversation_id}",
+            "/conversations",
+            &every_conversation["conversations"],
+        ),
+        (
+            "/companies/{company_id}",
+            "/companies",
+            &every_company["data"],
+        ),
+    ];
+    for (template, prefix, list) in records {
+        let list = list.as_array().unwrap();
+        assert!(!list.is_empty(), "no records under {prefix}");
+        for record in list {
+            let path = format!("{prefix}/{}", record["id"].as_str().unwrap());
+            let (status, answer) = send("get", &path, None).await;
+            assert_eq!(status, 200, "{path}: {answer}");
+            let schema = response_schema(&document, "get", template);
+            checker.check(&format!("get {path}"), &answer, &schema, 1);
+        }
+    }
     for (template, method, path, body) in calls {
         let (status, answer) = send(method, &path, body).await;
         assert_eq!(status, 200, "{method} {path}: {answer}");
