@@ -4,8 +4,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::contacts::{READ_SCOPE, bound_per_page};
+use super::contacts::READ_SCOPE;
 use super::ids::PathId;
+use super::paging::bound_per_page;
 use super::{Effect, Tool, ToolDef};
 use crate::intercom::{Client, Sent};
 use crate::output::Output;

@@ -4,15 +4,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::contacts::bound_per_page;
 use super::ids::PathId;
+use super::paging::{MAX_PER_PAGE, bound_per_page, cursor_page};
 use super::{Effect, Tool, ToolDef, search};
 use crate::intercom::{Client, Sent, types};
 use crate::output::Output;
 
 const READ_SCOPE: &str = "Read conversations";
 const WRITE_SCOPE: &str = "Write conversations";
-const MAX_PER_PAGE: u64 = 150;
 
 #[derive(Deserialize, JsonSchema)]
 pub struct ListConversations {
@@ -36,14 +35,7 @@ impl Tool for ListConversations {
     }
 
     async fn send(self, client: &Client) -> Sent {
-        let mut request = client.list_conversations();
-        if let Some(per_page) = self.per_page {
-            request = request.per_page(per_page);
-        }
-        if let Some(cursor) = self.starting_after {
-            request = request.starting_after(cursor);
-        }
-        request.send().await
+        cursor_page!(client.list_conversations(), self).send().await
     }
 }
 

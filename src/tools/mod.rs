@@ -8,6 +8,7 @@ mod conversations;
 pub mod descriptions;
 mod ids;
 mod notes;
+mod paging;
 pub mod schema;
 mod search;
 mod tags;
