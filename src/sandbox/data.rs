@@ -12,8 +12,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::contacts::blank;
-use super::conversations::{admin_author, contact_author, part};
+use super::records::{admin_author, blank, contact_author, part};
 use super::store::{Contact, Conversation, Store, id_of};
 
 /// The admin who owns the sandbox token; one of the file's admins.

@@ -7,14 +7,19 @@
 //! assignments show up in later reads. Answers have the shape of Intercom's, errors included.
 //!
 //! - `routes.rs`: the HTTP routes, the token check, errors as Intercom's `error.list`.
-//! - `store.rs`: the state, reads, lists and searches; `contacts.rs` and
-//!   `conversations.rs`: the writes.
-//! - `search.rs`: the search query language; `pages.rs`: cursors and page numbers.
+//! - `store.rs`: the state and the lookups every operation shares; `reads.rs`: reads, lists
+//!   and searches; `contacts.rs` and `conversations.rs`: the writes.
+//! - `records.rs`: the shapes new records take; `data.rs`: the sample data they start from.
+//! - `search.rs`: the search query language; `pages.rs`: cursors and page numbers;
+//!   `html.rs`: HTML bodies to and from plain text.
 
 mod contacts;
 mod conversations;
 mod data;
+mod html;
 mod pages;
+mod reads;
+mod records;
 mod routes;
 mod search;
 mod store;

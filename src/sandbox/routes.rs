@@ -15,7 +15,8 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::TOKEN;
-use super::store::{Answer, Failure, ListParams, Store};
+use super::reads::ListParams;
+use super::store::{Answer, Failure, Store};
 
 pub type Shared = Arc<Mutex<Store>>;
 

@@ -11,6 +11,8 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
+use super::html::plain_text;
+
 /// Members allowed in one AND/OR group.
 const MAX_GROUP: usize = 15;
 const DAY: i64 = 86_400;
@@ -291,36 +293,6 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_owned)
 }
 
-/// HTML as plain text: tags dropped (paragraphs and line breaks become new lines), the
-/// common entities decoded. Enough for the bodies this workspace holds.
-pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(rest.get(..open).unwrap_or_default());
-        let after = rest.get(open..).unwrap_or_default();
-        let Some(close) = after.find('>') else {
-            out.push_str(after);
-            rest = "";
-            break;
-        };
-        let tag = after.get(1..close).unwrap_or_default().to_ascii_lowercase();
-        if tag == "/p" || tag.starts_with("br") {
-            out.push('\n');
-        }
-        rest = after.get(close + 1..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    let decoded = out
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    decoded.trim().to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -401,13 +373,5 @@ mod tests {
         let deep = json!({"operator": "AND", "value": [{"operator": "OR", "value": [{"operator": "AND", "value": [leaf]}]}]});
         assert!(parse(&deep).is_err());
         assert!(parse(&json!({"operator": "OR", "value": []})).is_err());
-    }
-
-    #[test]
-    fn plain_text_drops_tags_and_decodes_entities() {
-        assert_eq!(
-            plain_text("<p>Fish &amp; chips</p><p>Two<br>lines</p>"),
-            "Fish & chips\nTwo\nlines"
-        );
     }
 }
