@@ -82,6 +82,7 @@ impl Region {
 
 /// Flags; each falls back to its environment variable(s), read in [`Config::resolve`].
 /// The token has no flag on purpose: a command line is visible to every user of the machine.
+// One doc line, one `#[arg]` and one field a flag: the shape clap's derive asks for.
 #[derive(Args, Debug, Default, Clone)]
 pub struct Flags {
     /// Intercom region: us, eu or au [env: intercomRegion, INTERCOM_REGION] [default: us]

@@ -162,6 +162,7 @@ impl Store {
                 Effect::AssignTeam(None),
                 json!({"type": "nobody_admin", "id": null}),
             )),
+            // Admin and team assignees read alike; the lookup, effect and error code differ.
             (Some("admin"), id) => match self.admin(id) {
                 Some(_) => Ok((
                     Effect::AssignAdmin(number),

@@ -1,4 +1,7 @@
 //! Conversation tools: list, search, get, reply, close, assign.
+//!
+//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -180,6 +183,8 @@ impl Tool for CloseConversation {
     }
 }
 
+// Assigning mirrors closing line for line: one operation (`manage`), two tools told apart by
+// their body type and effect, so that each keeps its own schema and annotations.
 #[derive(Deserialize, JsonSchema)]
 pub struct AssignConversation {
     conversation_id: PathId,

@@ -43,7 +43,8 @@ pub enum Effect {
     },
 }
 
-/// A tool's fixed facts.
+/// A tool's fixed facts. Each tool spells its own out in full, beside its input type: the
+/// literals repeat one shape across the tool files by design.
 pub struct ToolDef {
     pub name: &'static str,
     pub title: &'static str,

@@ -64,6 +64,8 @@ mod direct {
         {
             return None;
         }
+        // As in `input`, with the writing halves: a pipe's sender is another type than its
+        // receiver, so the two stay side by side rather than behind a generic.
         let kind = metadata.file_type();
         if kind.is_fifo() {
             Some(Box::new(pipe::Sender::from_file(file).ok()?))
