@@ -145,6 +145,7 @@ impl IntercomServer {
         }
     }
 
+    // The same arguments as `call_fixed`, one step further: the token's context is known.
     async fn call_in(
         &self,
         context: &Context,
