@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomNotification,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
-    Tool as ToolInfo,
+    Implementation, InitializeRequestParams, InitializeResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig, Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -19,6 +20,7 @@ use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
+use crate::resources::{self, Offer, apps};
 use crate::tools::{self, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
@@ -106,7 +108,7 @@ impl IntercomServer {
         args: Option<Map<String, Value>>,
     ) -> Option<CallToolResult> {
         match &self.state.credentials {
-            Credentials::Fixed { context, .. } => self.call_fixed(context, name, args).await,
+            Credentials::Fixed { context, .. } => self.call_fixed(context, name, args, false).await,
             Credentials::PerRequest(_) => {
                 self.find(name)?;
                 Some(CallToolResult::error(vec![ContentBlock::text(
@@ -121,21 +123,24 @@ impl IntercomServer {
         context: &LazyContext,
         name: &str,
         args: Option<Map<String, Value>>,
+        structured: bool,
     ) -> Option<CallToolResult> {
         self.find(name)?;
         match context.get() {
-            Ok(context) => self.call_in(context, name, args).await,
+            Ok(context) => self.call_in(context, name, args, structured).await,
             Err(err) => Some(CallToolResult::error(vec![ContentBlock::text(format!(
                 "the server cannot make its HTTP client, so no call can reach Intercom: {err:#}"
             ))])),
         }
     }
 
+    /// `structured`: the answer also goes out as `structuredContent` (for a view to render).
     async fn call_in(
         &self,
         context: &Context,
         name: &str,
         args: Option<Map<String, Value>>,
+        structured: bool,
     ) -> Option<CallToolResult> {
         let entry = self.find(name)?;
         let hints = Hints {
@@ -144,7 +149,7 @@ impl IntercomServer {
             repeatable: policy::is_repeatable(entry.def.operation),
         };
         let started = Instant::now();
-        let result = entry.call(context, args, &hints).await;
+        let result = entry.call(context, args, &hints, structured).await;
         tracing::info!(
             tool = name,
             is_error = result.is_error.unwrap_or(false),
@@ -194,13 +199,50 @@ impl ServerHandler for IntercomServer {
         info
     }
 
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        let offer = offer(Some(&request.capabilities));
+        if offer.apps {
+            apps::announce(&mut result);
+        }
+        result.capabilities.resources = resources::capability(offer);
+        Ok(result)
+    }
+
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let tools: Vec<ToolInfo> = self.tools().map(|entry| entry.info.clone()).collect();
+        let infos = self.tools().map(|entry| entry.info.clone());
+        let tools: Vec<ToolInfo> = if offer(context.client_capabilities().as_ref()).apps {
+            infos.map(apps::link).collect()
+        } else {
+            infos.collect()
+        };
         Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let offer = offer(context.client_capabilities().as_ref());
+        Ok(ListResourcesResult::with_all_items(resources::list(offer)))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        resources::read(&request.uri).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<ToolInfo> {
@@ -212,9 +254,11 @@ impl ServerHandler for IntercomServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let structured = offer(context.client_capabilities().as_ref()).apps
+            && apps::view_of(&request.name).is_some();
         let outcome = match &self.state.credentials {
             Credentials::Fixed { context, .. } => {
-                self.call_fixed(context, &request.name, request.arguments)
+                self.call_fixed(context, &request.name, request.arguments, structured)
                     .await
             }
             Credentials::PerRequest(tenants) => {
@@ -225,7 +269,7 @@ impl ServerHandler for IntercomServer {
                 match token {
                     Some(RequestToken(token)) => {
                         let context = tenants.context(token);
-                        self.call_in(&context, &request.name, request.arguments)
+                        self.call_in(&context, &request.name, request.arguments, structured)
                             .await
                     }
                     None => self
@@ -260,5 +304,14 @@ impl ServerHandler for IntercomServer {
         } else {
             tracing::debug!(method = notification.method, "ignored notification");
         }
+    }
+}
+
+/// What this client is offered beyond the tools. Over stdio the capabilities are those of
+/// `initialize`; over stateless HTTP, where every request meets a new handler, only those a
+/// request carries in its own `_meta` (see [`crate::resources::apps`]).
+fn offer(capabilities: Option<&rmcp::model::ClientCapabilities>) -> Offer {
+    Offer {
+        apps: apps::wanted(capabilities),
     }
 }
