@@ -1,5 +1,6 @@
-//! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing, and the
-//! token-update notification. Thin on purpose: the work happens in [`crate::tools`].
+//! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing,
+//! `resources/*`, and the token-update notification. Thin on purpose: the work happens in
+//! [`crate::tools`] and [`crate::resources`].
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +21,7 @@ use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
-use crate::resources::{self, Offer, apps};
+use crate::resources::{self, Offer};
 use crate::tools::{self, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
@@ -206,11 +207,7 @@ impl ServerHandler for IntercomServer {
     ) -> Result<InitializeResult, ErrorData> {
         context.peer.set_peer_info(request.clone());
         let mut result = self.negotiate_initialize(&request)?;
-        let offer = offer(Some(&request.capabilities));
-        if offer.apps {
-            apps::announce(&mut result);
-        }
-        result.capabilities.resources = resources::capability(offer);
+        Offer::of(Some(&request.capabilities)).announce(&mut result);
         Ok(result)
     }
 
@@ -219,12 +216,11 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let infos = self.tools().map(|entry| entry.info.clone());
-        let tools: Vec<ToolInfo> = if offer(context.client_capabilities().as_ref()).apps {
-            infos.map(apps::link).collect()
-        } else {
-            infos.collect()
-        };
+        let offer = Offer::of(context.client_capabilities().as_ref());
+        let tools: Vec<ToolInfo> = self
+            .tools()
+            .map(|entry| offer.tool(entry.info.clone()))
+            .collect();
         Ok(ListToolsResult::with_all_items(tools))
     }
 
@@ -233,7 +229,7 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        let offer = offer(context.client_capabilities().as_ref());
+        let offer = Offer::of(context.client_capabilities().as_ref());
         Ok(ListResourcesResult::with_all_items(resources::list(offer)))
     }
 
@@ -254,8 +250,8 @@ impl ServerHandler for IntercomServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let structured = offer(context.client_capabilities().as_ref()).apps
-            && apps::view_of(&request.name).is_some();
+        let structured =
+            Offer::of(context.client_capabilities().as_ref()).structured(&request.name);
         let outcome = match &self.state.credentials {
             Credentials::Fixed { context, .. } => {
                 self.call_fixed(context, &request.name, request.arguments, structured)
@@ -304,14 +300,5 @@ impl ServerHandler for IntercomServer {
         } else {
             tracing::debug!(method = notification.method, "ignored notification");
         }
-    }
-}
-
-/// What this client is offered beyond the tools. Over stdio the capabilities are those of
-/// `initialize`; over stateless HTTP, where every request meets a new handler, only those a
-/// request carries in its own `_meta` (see [`crate::resources::apps`]).
-fn offer(capabilities: Option<&rmcp::model::ClientCapabilities>) -> Offer {
-    Offer {
-        apps: apps::wanted(capabilities),
     }
 }

@@ -7,14 +7,45 @@
 pub mod apps;
 
 use rmcp::ErrorData;
-use rmcp::model::{ReadResourceResult, Resource, ResourcesCapability};
+use rmcp::model::{
+    ClientCapabilities, InitializeResult, ReadResourceResult, Resource, ResourcesCapability,
+    Tool as ToolInfo,
+};
 
-/// What the client told us at `initialize` (or in a request's `_meta`) that decides which
-/// resources it is offered.
+/// What a client is offered beyond the plain tools, from the capabilities it stated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Offer {
     /// The client renders MCP Apps views ([`apps::wanted`]).
     pub apps: bool,
+}
+
+impl Offer {
+    /// Over stdio the capabilities are those of `initialize`; over stateless HTTP, where each
+    /// request meets a new handler, only those a request states in its own `_meta` (rmcp's
+    /// `RequestContext::client_capabilities()` gives either).
+    pub fn of(capabilities: Option<&ClientCapabilities>) -> Self {
+        Self {
+            apps: apps::wanted(capabilities),
+        }
+    }
+
+    /// Completes the `initialize` result: the extensions and resources this client gets.
+    pub fn announce(self, result: &mut InitializeResult) {
+        if self.apps {
+            apps::announce(result);
+        }
+        result.capabilities.resources = capability(self);
+    }
+
+    /// A tool as this client is shown it.
+    pub fn tool(self, tool: ToolInfo) -> ToolInfo {
+        if self.apps { apps::link(tool) } else { tool }
+    }
+
+    /// Whether this tool's answer also goes out as `structuredContent`, for its view.
+    pub fn structured(self, tool: &str) -> bool {
+        self.apps && apps::view_of(tool).is_some()
+    }
 }
 
 /// The `resources` capability to announce; `None` keeps `initialize` as it was before
