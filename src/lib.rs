@@ -8,6 +8,8 @@
 //! - [`transport`]: stdio framing in front of rmcp: parse errors answered, sizes bounded,
 //!   calls in flight drained on EOF or a signal.
 //! - [`server`]: the rmcp handler: lists the tools, routes calls, takes token updates.
+//! - [`resources`]: what `resources/list` and `resources/read` serve: the MCP Apps views, and
+//!   when a client gets them (tools' `_meta.ui`, `structuredContent`).
 //! - [`tools`]: the allowlist of 16 tools; each validates its arguments against the schema
 //!   the model saw, deserializes them into the generated request types, and calls the client.
 //! - [`admin`]: the admin a write acts as when the call names none.
@@ -39,6 +41,7 @@ pub mod operations;
 pub mod output;
 pub mod policy;
 pub mod redact;
+pub mod resources;
 pub mod sandbox;
 pub mod server;
 pub mod tools;

@@ -1,13 +1,15 @@
-//! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing, and the
-//! token-update notification. Thin on purpose: the work happens in [`crate::tools`].
+//! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing,
+//! `resources/*`, and the token-update notification. Thin on purpose: the work happens in
+//! [`crate::tools`] and [`crate::resources`].
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomNotification,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
-    Tool as ToolInfo,
+    Implementation, InitializeRequestParams, InitializeResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig, Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
@@ -19,6 +21,7 @@ use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
+use crate::resources::{self, Offer};
 use crate::tools::{self, Confirm, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
@@ -119,7 +122,9 @@ impl IntercomServer {
         args: Option<Map<String, Value>>,
     ) -> Option<CallToolResult> {
         match &self.state.credentials {
-            Credentials::Fixed { context, .. } => self.call_fixed(context, name, args, None).await,
+            Credentials::Fixed { context, .. } => {
+                self.call_fixed(context, name, args, None, false).await
+            }
             Credentials::PerRequest(_) => {
                 self.find(name)?;
                 Some(CallToolResult::error(vec![ContentBlock::text(
@@ -135,10 +140,11 @@ impl IntercomServer {
         name: &str,
         args: Option<Map<String, Value>>,
         peer: Option<&Peer<RoleServer>>,
+        structured: bool,
     ) -> Option<CallToolResult> {
         self.find(name)?;
         match context.get() {
-            Ok(context) => self.call_in(context, name, args, peer).await,
+            Ok(context) => self.call_in(context, name, args, peer, structured).await,
             Err(err) => Some(CallToolResult::error(vec![ContentBlock::text(format!(
                 "the server cannot make its HTTP client, so no call can reach Intercom: {err:#}"
             ))])),
@@ -146,12 +152,14 @@ impl IntercomServer {
     }
 
     // The same arguments as `call_fixed`, one step further: the token's context is known.
+    /// `structured`: the answer also goes out as `structuredContent` (for a view to render).
     async fn call_in(
         &self,
         context: &Context,
         name: &str,
         args: Option<Map<String, Value>>,
         peer: Option<&Peer<RoleServer>>,
+        structured: bool,
     ) -> Option<CallToolResult> {
         let entry = self.find(name)?;
         let hints = Hints {
@@ -164,7 +172,9 @@ impl IntercomServer {
             policy: self.state.confirm_writes,
             peer,
         };
-        let result = entry.call(context, args, &hints, &confirm).await;
+        let result = entry
+            .call(context, args, &hints, &confirm, structured)
+            .await;
         tracing::info!(
             tool = name,
             is_error = result.is_error.unwrap_or(false),
@@ -214,13 +224,45 @@ impl ServerHandler for IntercomServer {
         info
     }
 
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        Offer::of(Some(&request.capabilities)).announce(&mut result);
+        Ok(result)
+    }
+
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let tools: Vec<ToolInfo> = self.tools().map(|entry| entry.info.clone()).collect();
+        let offer = Offer::of(context.client_capabilities().as_ref());
+        let tools: Vec<ToolInfo> = self
+            .tools()
+            .map(|entry| offer.tool(entry.info.clone()))
+            .collect();
         Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let offer = Offer::of(context.client_capabilities().as_ref());
+        Ok(ListResourcesResult::with_all_items(resources::list(offer)))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        resources::read(&request.uri).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<ToolInfo> {
@@ -233,10 +275,18 @@ impl ServerHandler for IntercomServer {
         call: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let context = &call;
+        let structured =
+            Offer::of(context.client_capabilities().as_ref()).structured(&request.name);
         let outcome = match &self.state.credentials {
             Credentials::Fixed { context, .. } => {
-                self.call_fixed(context, &request.name, request.arguments, Some(&call.peer))
-                    .await
+                self.call_fixed(
+                    context,
+                    &request.name,
+                    request.arguments,
+                    Some(&call.peer),
+                    structured,
+                )
+                .await
             }
             Credentials::PerRequest(tenants) => {
                 let token = context
@@ -247,7 +297,7 @@ impl ServerHandler for IntercomServer {
                     Some(RequestToken(token)) => {
                         let context = tenants.context(token);
                         // Stateless HTTP cannot send the client a request mid-call.
-                        self.call_in(&context, &request.name, request.arguments, None)
+                        self.call_in(&context, &request.name, request.arguments, None, structured)
                             .await
                     }
                     None => self

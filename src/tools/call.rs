@@ -39,12 +39,15 @@ pub const EMPTY_SUCCESS: &str = "Intercom answered with success and an empty bod
 
 impl Entry {
     /// Runs the tool; every failure is a result the model can read, never a protocol error.
+    /// With `structured`, a lean answer also goes out as `structuredContent`, the same value as
+    /// the text (for an MCP Apps view; never Intercom's raw JSON).
     pub async fn call(
         &self,
         context: &Context,
         args: Option<Map<String, Value>>,
         hints: &Hints<'_>,
         confirm: &Confirm<'_>,
+        structured: bool,
     ) -> CallToolResult {
         let mut raw = false;
         let outcome = match self.prepare(args.unwrap_or_default()) {
@@ -65,7 +68,12 @@ impl Entry {
             Ok(body) if raw => CallToolResult::success(vec![ContentBlock::text(body.to_string())]),
             Ok(body) => {
                 let lean = output::for_model(self.def.output, body, context.untrusted);
-                CallToolResult::success(vec![ContentBlock::text(lean.to_string())])
+                let mut result =
+                    CallToolResult::success(vec![ContentBlock::text(lean.to_string())]);
+                if structured {
+                    result.structured_content = Some(lean);
+                }
+                result
             }
             Err(error) => CallToolResult::error(vec![ContentBlock::text(error.render(hints))]),
         }

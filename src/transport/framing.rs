@@ -63,7 +63,14 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
 /// The MCP methods this server answers. rmcp reads one whose params do not fit as a custom
 /// request and answers "method not found", which would mislead: these get told what is wrong.
-const SERVED: [&str; 4] = ["initialize", "ping", "tools/list", "tools/call"];
+const SERVED: [&str; 6] = [
+    "initialize",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/read",
+];
 
 pub(crate) fn screen(line: &[u8]) -> Screened {
     let line = line.strip_prefix(BYTE_ORDER_MARK).unwrap_or(line);
