@@ -41,6 +41,16 @@ form one `timeline`. Pages start with has_more: pass next_cursor back as startin
 admin_id out to act as the token's owner. Writes to customers cannot be undone: when a write's \
 outcome is unknown, read before retrying. An optional argument may be left out or given as null.";
 
+/// One tool call on its way to a tool.
+struct ToolCall<'a> {
+    name: &'a str,
+    args: Option<Map<String, Value>>,
+    /// The client to ask before a customer-visible write; `None` where none can be asked.
+    peer: Option<&'a Peer<RoleServer>>,
+    /// The answer also goes out as `structuredContent` (for an MCP Apps view to render).
+    structured: bool,
+}
+
 /// The server's shared state; cloning is cheap (HTTP builds one handler per request).
 #[derive(Clone)]
 pub struct IntercomServer {
@@ -121,10 +131,14 @@ impl IntercomServer {
         name: &str,
         args: Option<Map<String, Value>>,
     ) -> Option<CallToolResult> {
+        let call = ToolCall {
+            name,
+            args,
+            peer: None,
+            structured: false,
+        };
         match &self.state.credentials {
-            Credentials::Fixed { context, .. } => {
-                self.call_fixed(context, name, args, None, false).await
-            }
+            Credentials::Fixed { context, .. } => self.call_fixed(context, call).await,
             Credentials::PerRequest(_) => {
                 self.find(name)?;
                 Some(CallToolResult::error(vec![ContentBlock::text(
@@ -137,31 +151,19 @@ impl IntercomServer {
     async fn call_fixed(
         &self,
         context: &LazyContext,
-        name: &str,
-        args: Option<Map<String, Value>>,
-        peer: Option<&Peer<RoleServer>>,
-        structured: bool,
+        call: ToolCall<'_>,
     ) -> Option<CallToolResult> {
-        self.find(name)?;
+        self.find(call.name)?;
         match context.get() {
-            Ok(context) => self.call_in(context, name, args, peer, structured).await,
+            Ok(context) => self.call_in(context, call).await,
             Err(err) => Some(CallToolResult::error(vec![ContentBlock::text(format!(
                 "the server cannot make its HTTP client, so no call can reach Intercom: {err:#}"
             ))])),
         }
     }
 
-    // The same arguments as `call_fixed`, one step further: the token's context is known.
-    /// `structured`: the answer also goes out as `structuredContent` (for a view to render).
-    async fn call_in(
-        &self,
-        context: &Context,
-        name: &str,
-        args: Option<Map<String, Value>>,
-        peer: Option<&Peer<RoleServer>>,
-        structured: bool,
-    ) -> Option<CallToolResult> {
-        let entry = self.find(name)?;
+    async fn call_in(&self, context: &Context, call: ToolCall<'_>) -> Option<CallToolResult> {
+        let entry = self.find(call.name)?;
         let hints = Hints {
             region: self.state.region,
             scope: entry.def.scope,
@@ -170,13 +172,13 @@ impl IntercomServer {
         let started = Instant::now();
         let confirm = Confirm {
             policy: self.state.confirm_writes,
-            peer,
+            peer: call.peer,
         };
         let result = entry
-            .call(context, args, &hints, &confirm, structured)
+            .call(context, call.args, &hints, &confirm, call.structured)
             .await;
         tracing::info!(
-            tool = name,
+            tool = call.name,
             is_error = result.is_error.unwrap_or(false),
             elapsed_ms = started.elapsed().as_millis(),
             "tool call"
@@ -272,24 +274,20 @@ impl ServerHandler for IntercomServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        call: RequestContext<RoleServer>,
+        request_context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let context = &call;
         let structured =
-            Offer::of(context.client_capabilities().as_ref()).structured(&request.name);
+            Offer::of(request_context.client_capabilities().as_ref()).structured(&request.name);
+        let call = ToolCall {
+            name: &request.name,
+            args: request.arguments,
+            peer: Some(&request_context.peer),
+            structured,
+        };
         let outcome = match &self.state.credentials {
-            Credentials::Fixed { context, .. } => {
-                self.call_fixed(
-                    context,
-                    &request.name,
-                    request.arguments,
-                    Some(&call.peer),
-                    structured,
-                )
-                .await
-            }
+            Credentials::Fixed { context, .. } => self.call_fixed(context, call).await,
             Credentials::PerRequest(tenants) => {
-                let token = context
+                let token = request_context
                     .extensions
                     .get::<http::request::Parts>()
                     .and_then(|parts| parts.extensions.get::<RequestToken>());
@@ -297,8 +295,8 @@ impl ServerHandler for IntercomServer {
                     Some(RequestToken(token)) => {
                         let context = tenants.context(token);
                         // Stateless HTTP cannot send the client a request mid-call.
-                        self.call_in(&context, &request.name, request.arguments, None, structured)
-                            .await
+                        let call = ToolCall { peer: None, ..call };
+                        self.call_in(&context, call).await
                     }
                     None => self
                         .find(&request.name)

@@ -1,4 +1,5 @@
-//! How the environment and flags resolve into a configuration.
+//! How the environment and flags resolve into a configuration. Each setting's test has the
+//! same shape (good values, then the error for a bad one): the duplicates check lists them.
 
 use super::*;
 use std::collections::HashMap;
