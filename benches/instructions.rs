@@ -1,0 +1,153 @@
+//! Instructions per call, counted by valgrind's callgrind (user space, the whole server
+//! process): unlike a time, the count does not move with what else the machine is doing. For
+//! each tool the release binary serves N and then 10·N sequential calls over stdio against a
+//! local mock answering with the examples of Intercom's document; the difference divided by
+//! 9·N is what one call costs, start-up and shutdown cancelling out.
+//!
+//! `cargo build --release && cargo bench --bench instructions` (BENCH_BINARY picks another
+//! binary, e.g. the `profiling` profile's, which keeps symbols for callgrind_annotate;
+//! BENCH_CALLS sets N, default 20). Needs valgrind and ../shared/intercom-openapi.
+
+mod support;
+
+use std::process::Stdio;
+
+use axum::Router;
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+use support::Failure;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// The tools measured, their arguments, and the operation whose example the mock answers.
+const CASES: [(&str, &str, &str); 4] = [
+    ("intercomListTags", "{}", "listTags"),
+    (
+        "intercomGetContact",
+        r#"{"contact_id":"c1"}"#,
+        "ShowContact",
+    ),
+    (
+        "intercomSearchConversations",
+        r#"{"query":{"field":"state","operator":"=","value":"open"}}"#,
+        "searchConversations",
+    ),
+    (
+        "intercomGetConversation",
+        r#"{"conversation_id":"1"}"#,
+        "retrieveConversation",
+    ),
+];
+
+/// The first 200 example of `operation` in Intercom's document.
+fn example(document: &Value, operation: &str) -> Option<Value> {
+    let operation = document["paths"]
+        .as_object()?
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values())
+        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation))?;
+    let examples = operation.pointer("/responses/200/content/application~1json/examples")?;
+    examples.as_object()?.values().next()?.get("value").cloned()
+}
+
+/// A mock Intercom answering every request with `body` at once.
+async fn mock(body: String) -> Result<String, Failure> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let app = Router::new().fallback(move || {
+        let body = body.clone();
+        async move { ([("content-type", "application/json")], body).into_response() }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(format!("http://{address}"))
+}
+
+/// Instructions the server ran to serve `calls` calls of `tool`, start to exit.
+async fn instructions(
+    binary: &str,
+    base_url: &str,
+    tool: &str,
+    args: &str,
+    calls: usize,
+) -> Result<u64, Failure> {
+    let out =
+        std::env::temp_dir().join(format!("intercom-mcp-callgrind-{}.out", std::process::id()));
+    let mut child = tokio::process::Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(binary)
+        .env_clear()
+        .env("accessToken", "tok_bench")
+        .env("INTERCOM_BASE_URL", base_url)
+        .env("LOG_LEVEL", "info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}});
+    stdin
+        .write_all(
+            format!(
+                "{initialize}\n{{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}}\n"
+            )
+            .as_bytes(),
+        )
+        .await?;
+    stdout.next_line().await?.ok_or("no initialize reply")?;
+    for id in 1..=calls {
+        let line = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{args}}}}}"#
+        );
+        stdin.write_all(line.as_bytes()).await?;
+        stdin.write_all(b"\n").await?;
+        let reply = stdout.next_line().await?.ok_or("the server stopped")?;
+        if !reply.contains(r#""isError":false"#) {
+            return Err(format!("{tool} failed: {reply}").into());
+        }
+    }
+    drop(stdin);
+    child.wait().await?;
+    let report = std::fs::read_to_string(&out)?;
+    let _ = std::fs::remove_file(&out);
+    report
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("totals: ")
+                .or_else(|| line.strip_prefix("summary: "))
+        })
+        .and_then(|total| total.split_whitespace().next()?.parse().ok())
+        .ok_or_else(|| "no total in callgrind's report".into())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Failure> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/intercom-openapi/api.intercom.io.2.11.yaml"
+    );
+    let document: Value = serde_norway::from_str(&std::fs::read_to_string(path)?)?;
+    let binary = std::env::var("BENCH_BINARY").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/intercom-mcp").to_owned()
+    });
+    let calls: usize = std::env::var("BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    println!("binary: {binary}; N = {calls}");
+    println!("| tool | answer bytes | instructions, N calls | 10·N calls | per call |");
+    println!("|---|---:|---:|---:|---:|");
+    for (tool, args, operation) in CASES {
+        let body = example(&document, operation)
+            .ok_or_else(|| format!("no example of {operation}"))?
+            .to_string();
+        let base_url = mock(body.clone()).await?;
+        let few = instructions(&binary, &base_url, tool, args, calls).await?;
+        let many = instructions(&binary, &base_url, tool, args, calls * 10).await?;
+        let per_call = many.saturating_sub(few) / (9 * calls as u64);
+        println!("| {tool} | {} | {few} | {many} | {per_call} |", body.len());
+    }
+    Ok(())
+}
