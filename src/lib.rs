@@ -3,6 +3,8 @@
 //! How a call flows, and where each part lives:
 //! - [`config`]: environment and flags → [`config::Config`] (token, region, timeouts).
 //! - [`http`]: MCP over Streamable HTTP (stateless, per-request credentials).
+//! - [`auth`]: OAuth 2.1 for HTTP (`--oauth`): metadata, registration, authorization through
+//!   Intercom's OAuth, and sealed tokens any replica can check.
 //! - [`credentials`]: where a call's token comes from: the server's, or each HTTP request's.
 //! - [`transport`]: stdio framing in front of rmcp: parse errors answered, sizes bounded,
 //!   calls in flight drained on EOF or a signal.
@@ -19,6 +21,7 @@
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 
 pub mod admin;
+pub mod auth;
 pub mod config;
 pub mod credentials;
 pub mod doctor;

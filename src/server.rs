@@ -223,7 +223,7 @@ impl ServerHandler for IntercomServer {
                     .get::<http::request::Parts>()
                     .and_then(|parts| parts.extensions.get::<RequestToken>());
                 match token {
-                    Some(RequestToken(token)) => {
+                    Some(token) => {
                         let context = tenants.context(token);
                         self.call_in(&context, &request.name, request.arguments)
                             .await

@@ -9,6 +9,7 @@
 )]
 
 pub mod deploy;
+pub mod oauth;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,0 +1,205 @@
+//! OAuth 2.1 for the Streamable HTTP server (`serve --http --oauth`): the server is both the
+//! protected resource and the authorization server MCP clients see, and Intercom's OAuth is
+//! the identity behind it. Following the MCP authorization specification (2026-07-28:
+//! "Authorization Server Discovery", "Client Registration", "Token audience binding"):
+//! - [`metadata`]: RFC 9728 protected-resource metadata, RFC 8414 authorization-server
+//!   metadata, and the `WWW-Authenticate: Bearer resource_metadata=…` challenge (RFC 9728 §5.1).
+//! - [`register`]: RFC 7591 dynamic client registration, stateless.
+//! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; exact redirect URI; `state`), on to
+//!   Intercom's consent page, and Intercom's answer on `/oauth/callback`.
+//! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
+//!   §4.3).
+//! - [`upstream`]: Intercom's code exchange and the region probe (GET /me).
+//! - [`seal`], [`grants`]: every id, code and token is a sealed blob ([`seal::Sealer`]) holding
+//!   one of [`grants`]' payloads; nothing is stored but the set of redeemed codes.
+//!
+//! Tokens and codes never reach a log line or an error message.
+
+mod authorize;
+pub mod grants;
+mod metadata;
+mod register;
+pub mod seal;
+mod token;
+mod upstream;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::config::{Region, Secret};
+use grants::{Access, Redeemed};
+use seal::{Kind, Sealer};
+
+pub use metadata::challenge;
+
+/// Intercom's OAuth consent page and code exchange (Intercom's "Using OAuth" reference).
+pub const INTERCOM_AUTHORIZE_URL: &str = "https://app.intercom.com/oauth";
+pub const INTERCOM_TOKEN_URL: &str = "https://api.intercom.io/auth/eagle/token";
+
+/// The path Intercom sends the user back to; register `<public URL>/oauth/callback` as the
+/// Intercom app's redirect URL.
+pub const CALLBACK_PATH: &str = "/oauth/callback";
+
+/// The authorization server's settings and keys; shared by every request.
+pub struct OAuth {
+    /// `scheme://host[:port]`: the issuer; the MCP endpoint is `<public_url>/mcp`.
+    public_url: String,
+    sealer: Sealer,
+    client_id: String,
+    client_secret: Secret,
+    authorize_url: String,
+    token_url: String,
+    /// Where each region's API is; `GET /me` is tried on each at token time.
+    regions: Vec<(Region, String)>,
+    http: reqwest::Client,
+    redeemed: Redeemed,
+}
+
+impl OAuth {
+    /// From `public_url` (flag or INTERCOM_MCP_PUBLIC_URL) and the environment:
+    /// INTERCOM_OAUTH_CLIENT_ID, INTERCOM_OAUTH_CLIENT_SECRET, INTERCOM_MCP_TOKEN_KEY, and for
+    /// tests or proxies INTERCOM_OAUTH_AUTHORIZE_URL, INTERCOM_OAUTH_TOKEN_URL and
+    /// INTERCOM_OAUTH_REGION_URLS (`us=…,eu=…,au=…`).
+    pub fn resolve(
+        public_url: Option<String>,
+        http: reqwest::Client,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        let get = |name: &str| {
+            env(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let public_url = public_url
+            .or_else(|| get("INTERCOM_MCP_PUBLIC_URL"))
+            .ok_or(
+                "--oauth needs the server's public URL: --public-url or INTERCOM_MCP_PUBLIC_URL \
+                    (e.g. https://mcp.example.com)",
+            )?;
+        let public_url = public_url.trim().trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&public_url)
+            .ok()
+            .filter(|url| matches!(url.scheme(), "https" | "http") && url.path() == "/")
+            .filter(|url| url.query().is_none() && url.fragment().is_none());
+        if parsed.is_none() {
+            return Err(format!(
+                "the public URL must be scheme://host[:port] with no path, got {public_url:?}"
+            ));
+        }
+        let client_id = get("INTERCOM_OAUTH_CLIENT_ID")
+            .ok_or("--oauth needs INTERCOM_OAUTH_CLIENT_ID (your Intercom app's client id)")?;
+        let client_secret = get("INTERCOM_OAUTH_CLIENT_SECRET")
+            .and_then(|secret| Secret::parse(&secret))
+            .ok_or(
+                "--oauth needs INTERCOM_OAUTH_CLIENT_SECRET (your Intercom app's client secret)",
+            )?;
+        let sealer = Sealer::new(
+            &get("INTERCOM_MCP_TOKEN_KEY").unwrap_or_default(),
+            &public_url,
+        )?;
+        let url = |name: &str, default: &str| -> Result<String, String> {
+            let url = get(name).unwrap_or_else(|| default.to_owned());
+            reqwest::Url::parse(&url)
+                .ok()
+                .filter(|url| matches!(url.scheme(), "https" | "http"))
+                .map(|_| url.trim_end_matches('/').to_owned())
+                .ok_or(format!("{name} must be an http(s) URL, got {url:?}"))
+        };
+        let mut regions: Vec<(Region, String)> = Region::ALL
+            .iter()
+            .map(|region| (*region, region.base_url().to_owned()))
+            .collect();
+        for entry in get("INTERCOM_OAUTH_REGION_URLS")
+            .unwrap_or_default()
+            .split(',')
+        {
+            let Some((name, base)) = entry.split_once('=') else {
+                continue;
+            };
+            let slot = regions
+                .iter_mut()
+                .find(|(region, _)| region.name().eq_ignore_ascii_case(name.trim()))
+                .ok_or(format!(
+                    "INTERCOM_OAUTH_REGION_URLS: unknown region {:?}",
+                    name.trim()
+                ))?;
+            slot.1 = base.trim().trim_end_matches('/').to_owned();
+        }
+        Ok(Self {
+            authorize_url: url("INTERCOM_OAUTH_AUTHORIZE_URL", INTERCOM_AUTHORIZE_URL)?,
+            token_url: url("INTERCOM_OAUTH_TOKEN_URL", INTERCOM_TOKEN_URL)?,
+            public_url,
+            sealer,
+            client_id,
+            client_secret,
+            regions,
+            http,
+            redeemed: Redeemed::default(),
+        })
+    }
+
+    /// The MCP endpoint's URL: the resource tokens are issued for (RFC 8707, RFC 9728 §2).
+    pub fn resource(&self) -> String {
+        format!("{}/mcp", self.public_url)
+    }
+
+    fn endpoint(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+
+    /// A resource parameter (RFC 8707), when a client sends one, must name this server.
+    fn resource_ok(&self, resource: Option<&String>) -> bool {
+        resource.is_none_or(|resource| {
+            let resource = resource.trim_end_matches('/');
+            resource == self.resource() || resource == self.public_url
+        })
+    }
+
+    fn base_url(&self, region: &str) -> Option<&str> {
+        self.regions
+            .iter()
+            .find(|(known, _)| known.name() == region)
+            .map(|(_, base)| base.as_str())
+    }
+
+    /// The Intercom token and API base URL an access token stands for; `None` when it is not
+    /// one of ours for this server, or has expired.
+    pub fn verify(&self, bearer: &Secret) -> Option<(Secret, String)> {
+        let access: Access = self.sealer.open(Kind::Access, bearer.expose())?;
+        if access.exp <= grants::now() {
+            return None;
+        }
+        let base = self.base_url(&access.region)?.to_owned();
+        Some((Secret::parse(&access.token)?, base))
+    }
+
+    /// Seals an access token (also for tests: an expired one is `exp` in the past).
+    pub fn seal_access(&self, access: &Access) -> Result<String, String> {
+        self.sealer.seal(Kind::Access, access)
+    }
+}
+
+/// The OAuth routes, open to anyone (each checks what it is given); the caller adds the
+/// Host/Origin guard.
+pub fn routes(oauth: Arc<OAuth>) -> Router {
+    Router::new()
+        .route(
+            "/.well-known/oauth-protected-resource",
+            get(metadata::protected_resource),
+        )
+        .route(
+            "/.well-known/oauth-protected-resource/mcp",
+            get(metadata::protected_resource),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(metadata::authorization_server),
+        )
+        .route("/register", post(register::register))
+        .route("/authorize", get(authorize::authorize))
+        .route(CALLBACK_PATH, get(authorize::callback))
+        .route("/token", post(token::token))
+        .with_state(oauth)
+}
