@@ -7,32 +7,11 @@
 mod common;
 
 use common::oauth::{
-    CLIENT_REDIRECT, Intercom, KEY, Replica, USER_TOKEN, authorize, browser, location, pkce, query,
-    register, sign_in, token,
+    CLIENT_REDIRECT, Intercom, KEY, Replica, USER_TOKEN, authorize, browser, list_tags, location,
+    pkce, query, register, sign_in, token,
 };
 use intercom_mcp::auth::grants::Access;
-use rmcp::ServiceExt;
-use rmcp::model::CallToolRequestParams;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use serde_json::{Value, json};
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, ResponseTemplate};
-
-/// Lists the tags through MCP with `access` as the bearer token; the result's text.
-async fn list_tags(replica: &Replica, access: &str) -> String {
-    let config =
-        StreamableHttpClientTransportConfig::with_uri(replica.url("/mcp")).auth_header(access);
-    let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.unwrap();
-    let result = client
-        .call_tool(CallToolRequestParams::new("intercomListTags"))
-        .await
-        .unwrap();
-    assert_ne!(result.is_error, Some(true), "{result:?}");
-    let text = result.content[0].as_text().unwrap().text.clone();
-    client.cancel().await.unwrap();
-    text
-}
 
 /// A mock Intercom, a replica, and a client registered with [`CLIENT_REDIRECT`].
 async fn registered() -> (Intercom, Replica, String) {
@@ -64,20 +43,7 @@ async fn mcp_status(replica: &Replica, bearer: Option<&str>) -> (u16, String) {
 #[tokio::test]
 async fn a_client_signs_in_through_intercom_and_calls_a_tool_in_the_workspace_region() {
     let intercom = Intercom::start().await;
-    Mock::given(method("GET"))
-        .and(path("/tags"))
-        .and(header(
-            "authorization",
-            format!("Bearer {USER_TOKEN}").as_str(),
-        ))
-        .and(header("intercom-version", "2.11"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "type": "list",
-            "data": [{"type": "tag", "id": "17", "name": "webinar-lead"}]
-        })))
-        .expect(3)
-        .mount(&intercom.eu)
-        .await;
+    intercom.serve_tags("webinar-lead", 3).await;
     let replica = Replica::start(&intercom, KEY, None).await;
     let public = replica.url("");
 

@@ -10,6 +10,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use intercom_mcp::auth::OAuth;
 use intercom_mcp::http;
 use intercom_mcp::server::IntercomServer;
+use rmcp::ServiceExt;
+use rmcp::model::CallToolRequestParams;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use wiremock::matchers::{body_string, header, method, path};
@@ -103,6 +107,24 @@ impl Intercom {
         Self { oauth, us, eu }
     }
 
+    /// The EU workspace answers `GET /tags` with one tag named `name`, exactly `times` times,
+    /// and only with the user's own token.
+    pub async fn serve_tags(&self, name: &str, times: u64) {
+        Mock::given(method("GET"))
+            .and(path("/tags"))
+            .and(header(
+                "authorization",
+                format!("Bearer {USER_TOKEN}").as_str(),
+            ))
+            .and(header("intercom-version", "2.11"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "type": "list", "data": [{"type": "tag", "id": "17", "name": name}]
+            })))
+            .expect(times)
+            .mount(&self.eu)
+            .await;
+    }
+
     /// The environment an `--oauth` server gets, pointed at this mock.
     pub fn env(&self, key: &str) -> Vec<(String, String)> {
         [
@@ -185,8 +207,21 @@ impl Replica {
     }
 }
 
+/// Where a server answers: an in-process [`Replica`] or the binary.
+pub trait Base {
+    fn url(&self, path: &str) -> String;
+}
+
+impl Base for Replica {
+    fn url(&self, path: &str) -> String {
+        Replica::url(self, path)
+    }
+}
+
 /// A client that does not follow redirects: each hop of the flow is looked at.
 pub fn browser() -> reqwest::Client {
+    // reqwest is built without a TLS provider of its own (as the server installs it).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -212,7 +247,7 @@ pub fn query(url: &reqwest::Url, name: &str) -> Option<String> {
 }
 
 /// RFC 7591 registration with one redirect URI; the client id.
-pub async fn register(replica: &Replica, redirect_uri: &str) -> String {
+pub async fn register(replica: &impl Base, redirect_uri: &str) -> String {
     let answer = browser()
         .post(replica.url("/register"))
         .json(&json!({"redirect_uris": [redirect_uri], "client_name": "test client"}))
@@ -226,7 +261,7 @@ pub async fn register(replica: &Replica, redirect_uri: &str) -> String {
 }
 
 /// `/authorize` with these query parameters; the answer, not followed.
-pub async fn authorize(replica: &Replica, params: &[(&str, &str)]) -> reqwest::Response {
+pub async fn authorize(replica: &impl Base, params: &[(&str, &str)]) -> reqwest::Response {
     browser()
         .get(replica.url("/authorize"))
         .query(params)
@@ -236,7 +271,7 @@ pub async fn authorize(replica: &Replica, params: &[(&str, &str)]) -> reqwest::R
 }
 
 /// From `/authorize` through Intercom's consent page and our callback: our code.
-pub async fn sign_in(replica: &Replica, client_id: &str, challenge: &str) -> String {
+pub async fn sign_in(replica: &impl Base, client_id: &str, challenge: &str) -> String {
     let answer = authorize(
         replica,
         &[
@@ -265,7 +300,7 @@ pub async fn sign_in(replica: &Replica, client_id: &str, challenge: &str) -> Str
 }
 
 /// POST `/token` with a form; status and JSON body.
-pub async fn token(replica: &Replica, form: &[(&str, &str)]) -> (u16, Value) {
+pub async fn token(replica: &impl Base, form: &[(&str, &str)]) -> (u16, Value) {
     let answer = browser()
         .post(replica.url("/token"))
         .form(form)
@@ -273,4 +308,19 @@ pub async fn token(replica: &Replica, form: &[(&str, &str)]) -> (u16, Value) {
         .await
         .unwrap();
     (answer.status().as_u16(), answer.json().await.unwrap())
+}
+
+/// Lists the tags through MCP with `access` as the bearer token; the result's text.
+pub async fn list_tags(replica: &impl Base, access: &str) -> String {
+    let config =
+        StreamableHttpClientTransportConfig::with_uri(replica.url("/mcp")).auth_header(access);
+    let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.unwrap();
+    let result = client
+        .call_tool(CallToolRequestParams::new("intercomListTags"))
+        .await
+        .unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    let text = result.content[0].as_text().unwrap().text.clone();
+    client.cancel().await.unwrap();
+    text
 }
