@@ -345,3 +345,29 @@ async fn token_requests_that_are_refused() {
         (400, Some("unsupported_grant_type"))
     );
 }
+
+#[tokio::test]
+async fn intercom_may_post_its_answer_to_the_callback() {
+    let (intercom, replica, client_id) = registered().await;
+    let (_, challenge) = pkce("verifier-four");
+    let params = [
+        ("response_type", "code"),
+        ("client_id", client_id.as_str()),
+        ("redirect_uri", CLIENT_REDIRECT),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let consent = location(&authorize(&replica, &params).await);
+    let state = query(&consent, "state").unwrap();
+    let answer = browser()
+        .post(replica.url("/oauth/callback"))
+        .form(&[("code", common::oauth::INTERCOM_CODE), ("state", &state)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 302);
+    let back = location(&answer);
+    assert!(back.as_str().starts_with(CLIENT_REDIRECT));
+    assert!(query(&back, "code").is_some() && query(&back, "state").is_none());
+    assert_eq!(intercom.oauth.received_requests().await.unwrap().len(), 1);
+}

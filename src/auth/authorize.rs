@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -97,7 +97,20 @@ pub async fn authorize(State(oauth): State<Arc<OAuth>>, Query(params): Params) -
     found(intercom.as_str())
 }
 
+/// Intercom's answer as a query (a redirect). Its guide also speaks of a POST to the redirect
+/// URL, so a form body is taken too ([`callback_form`]).
 pub async fn callback(State(oauth): State<Arc<OAuth>>, Query(params): Params) -> Response {
+    answered(&oauth, &params).await
+}
+
+pub async fn callback_form(
+    State(oauth): State<Arc<OAuth>>,
+    Form(params): Form<HashMap<String, String>>,
+) -> Response {
+    answered(&oauth, &params).await
+}
+
+async fn answered(oauth: &OAuth, params: &HashMap<String, String>) -> Response {
     let Some(flow) = params
         .get("state")
         .and_then(|state| oauth.sealer.open::<Flow>(Kind::Flow, state))
@@ -107,7 +120,7 @@ pub async fn callback(State(oauth): State<Arc<OAuth>>, Query(params): Params) ->
         );
     };
     let state = flow.state.as_deref();
-    let back = |pairs: &[(&str, &str)]| redirect_back(&oauth, &flow.redirect_uri, pairs, state);
+    let back = |pairs: &[(&str, &str)]| redirect_back(oauth, &flow.redirect_uri, pairs, state);
     if flow.exp <= grants::now() {
         return back(&[
             ("error", "access_denied"),

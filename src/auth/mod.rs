@@ -199,7 +199,96 @@ pub fn routes(oauth: Arc<OAuth>) -> Router {
         )
         .route("/register", post(register::register))
         .route("/authorize", get(authorize::authorize))
-        .route(CALLBACK_PATH, get(authorize::callback))
+        .route(
+            CALLBACK_PATH,
+            get(authorize::callback).post(authorize::callback_form),
+        )
         .route("/token", post(token::token))
         .with_state(oauth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn resolve(public_url: &str, vars: &[(&str, &str)]) -> Result<OAuth, String> {
+        let mut all = vec![
+            ("INTERCOM_OAUTH_CLIENT_ID", "app"),
+            ("INTERCOM_OAUTH_CLIENT_SECRET", "secret"),
+            ("INTERCOM_MCP_TOKEN_KEY", KEY),
+        ];
+        all.extend_from_slice(vars);
+        let config = crate::config::Config::resolve(&Default::default(), |_| None).unwrap();
+        let http = crate::intercom::http_client(&config).unwrap();
+        OAuth::resolve(Some(public_url.to_owned()), http, |name| {
+            all.iter()
+                .rev()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn the_public_url_is_an_origin_and_names_the_resource() {
+        let oauth = resolve("https://mcp.example.com/", &[]).unwrap();
+        assert_eq!(oauth.resource(), "https://mcp.example.com/mcp");
+        assert!(oauth.resource_ok(None));
+        assert!(oauth.resource_ok(Some(&"https://mcp.example.com/mcp".to_owned())));
+        assert!(oauth.resource_ok(Some(&"https://mcp.example.com".to_owned())));
+        assert!(!oauth.resource_ok(Some(&"https://other.example/mcp".to_owned())));
+        for bad in [
+            "mcp.example.com",
+            "https://mcp.example.com/prefix",
+            "ftp://a.example",
+        ] {
+            assert!(resolve(bad, &[]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn regions_default_to_intercom_and_may_be_overridden() {
+        let oauth = resolve("https://m.example", &[]).unwrap();
+        assert_eq!(oauth.base_url("eu"), Some("https://api.eu.intercom.io"));
+        assert_eq!(oauth.token_url, INTERCOM_TOKEN_URL);
+        assert_eq!(oauth.authorize_url, INTERCOM_AUTHORIZE_URL);
+        let oauth = resolve(
+            "https://m.example",
+            &[("INTERCOM_OAUTH_REGION_URLS", "EU=http://127.0.0.1:9/")],
+        )
+        .unwrap();
+        assert_eq!(oauth.base_url("eu"), Some("http://127.0.0.1:9"));
+        assert_eq!(oauth.base_url("us"), Some("https://api.intercom.io"));
+        let err = resolve(
+            "https://m.example",
+            &[("INTERCOM_OAUTH_REGION_URLS", "mars=http://x")],
+        )
+        .err()
+        .unwrap();
+        assert!(err.contains("mars"), "{err}");
+        let err = resolve("https://m.example", &[("INTERCOM_OAUTH_CLIENT_SECRET", "")])
+            .err()
+            .unwrap();
+        assert!(err.contains("INTERCOM_OAUTH_CLIENT_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn an_access_token_opens_to_the_token_and_its_region_until_it_expires() {
+        let oauth = resolve("https://m.example", &[]).unwrap();
+        let access = |exp| Access {
+            token: "tok_user".to_owned(),
+            region: "au".to_owned(),
+            exp,
+        };
+        let sealed = Secret::parse(&oauth.seal_access(&access(u64::MAX)).unwrap()).unwrap();
+        let (token, base) = oauth.verify(&sealed).unwrap();
+        assert_eq!(
+            (token.expose(), base.as_str()),
+            ("tok_user", "https://api.au.intercom.io")
+        );
+        let expired =
+            Secret::parse(&oauth.seal_access(&access(grants::now() - 1)).unwrap()).unwrap();
+        assert!(oauth.verify(&expired).is_none());
+    }
 }
