@@ -7,8 +7,8 @@
 mod common;
 
 use common::oauth::{
-    CLIENT_REDIRECT, Intercom, KEY, Replica, USER_TOKEN, authorize, browser, list_tags, location,
-    pkce, query, register, sign_in, token,
+    CLIENT_REDIRECT, Intercom, KEY, Replica, USER_TOKEN, authorize, authorize_s256, browser,
+    list_tags, location, pkce, query, register, sign_in, token,
 };
 use intercom_mcp::auth::grants::Access;
 use serde_json::{Value, json};
@@ -80,19 +80,9 @@ async fn a_client_signs_in_through_intercom_and_calls_a_tool_in_the_workspace_re
     // Registration, PKCE, consent at Intercom, our code.
     let client_id = register(&replica, CLIENT_REDIRECT).await;
     let (verifier, challenge) = pkce("verifier-one");
-    let answer = authorize(
-        &replica,
-        &[
-            ("response_type", "code"),
-            ("client_id", &client_id),
-            ("redirect_uri", CLIENT_REDIRECT),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-            ("state", "s"),
-            ("resource", &format!("{public}/mcp")),
-        ],
-    )
-    .await;
+    let indicator = format!("{public}/mcp");
+    let extra = [("state", "s"), ("resource", indicator.as_str())];
+    let answer = authorize_s256(&replica, &client_id, &challenge, &extra).await;
     assert_eq!(answer.status(), 302);
     let consent = location(&answer);
     assert!(
@@ -350,14 +340,7 @@ async fn token_requests_that_are_refused() {
 async fn intercom_may_post_its_answer_to_the_callback() {
     let (intercom, replica, client_id) = registered().await;
     let (_, challenge) = pkce("verifier-four");
-    let params = [
-        ("response_type", "code"),
-        ("client_id", client_id.as_str()),
-        ("redirect_uri", CLIENT_REDIRECT),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ];
-    let consent = location(&authorize(&replica, &params).await);
+    let consent = location(&authorize_s256(&replica, &client_id, &challenge, &[]).await);
     let state = query(&consent, "state").unwrap();
     let answer = browser()
         .post(replica.url("/oauth/callback"))

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use common::oauth::{
     APP_SECRET, Base, CLIENT_REDIRECT, INTERCOM_CODE, Intercom, KEY, USER_TOKEN, browser,
-    list_tags, pkce, register, sign_in, token,
+    list_tags, pkce, redeem, register, sign_in,
 };
 use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
@@ -91,16 +91,7 @@ async fn the_binary_signs_a_user_in_and_logs_no_secret() {
     let client_id = register(&binary, CLIENT_REDIRECT).await;
     let (verifier, challenge) = pkce("binary-verifier");
     let code = sign_in(&binary, &client_id, &challenge).await;
-    let (status, tokens) = token(
-        &binary,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", &client_id),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let (status, tokens) = redeem(&binary, &client_id, &code, &verifier).await;
     assert_eq!(status, 200, "{tokens}");
     let access = tokens["access_token"].as_str().unwrap();
     let refresh = tokens["refresh_token"].as_str().unwrap();

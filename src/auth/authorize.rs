@@ -13,6 +13,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::documents::is_document_url;
 use super::grants::{self, CODE_TTL, Client, Code, FLOW_TTL, Flow};
 use super::seal::Kind;
 use super::{CALLBACK_PATH, OAuth};
@@ -24,8 +25,13 @@ pub async fn authorize(State(oauth): State<Arc<OAuth>>, Query(params): Params) -
     let Some(client_id) = param("client_id") else {
         return shown("client_id is missing");
     };
-    let Some(client) = oauth.sealer.open::<Client>(Kind::Client, client_id) else {
-        return shown("unknown client_id: register at /register first");
+    let client = match oauth.sealer.open::<Client>(Kind::Client, client_id) {
+        Some(client) => client,
+        None if is_document_url(client_id) => match oauth.client_from_document(client_id).await {
+            Ok(client) => client,
+            Err(why) => return shown(&why),
+        },
+        None => return shown("unknown client_id: register at /register first"),
     };
     let redirect_uri = match (param("redirect_uri"), client.redirect_uris.as_slice()) {
         (Some(uri), registered) if registered.contains(uri) => uri.clone(),

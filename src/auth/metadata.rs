@@ -33,6 +33,7 @@ pub async fn authorization_server(State(oauth): State<Arc<OAuth>>) -> Json<Value
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none"],
+        "client_id_metadata_document_supported": true,
     }))
 }
 

@@ -4,7 +4,8 @@
 //! "Authorization Server Discovery", "Client Registration", "Token audience binding"):
 //! - [`metadata`]: RFC 9728 protected-resource metadata, RFC 8414 authorization-server
 //!   metadata, and the `WWW-Authenticate: Bearer resource_metadata=…` challenge (RFC 9728 §5.1).
-//! - [`register`]: RFC 7591 dynamic client registration, stateless.
+//! - [`register`]: RFC 7591 dynamic client registration, stateless; [`documents`]: client ID
+//!   metadata documents (a URL as `client_id`).
 //! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; exact redirect URI; `state`), on to
 //!   Intercom's consent page, and Intercom's answer on `/oauth/callback`.
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
@@ -16,6 +17,7 @@
 //! Tokens and codes never reach a log line or an error message.
 
 mod authorize;
+mod documents;
 pub mod grants;
 mod metadata;
 mod register;
@@ -54,6 +56,9 @@ pub struct OAuth {
     /// Where each region's API is; `GET /me` is tried on each at token time.
     regions: Vec<(Region, String)>,
     http: reqwest::Client,
+    /// Fetches client ID metadata documents: public addresses only, unless for tests.
+    documents: reqwest::Client,
+    documents_on_loopback: bool,
     redeemed: Redeemed,
 }
 
@@ -61,7 +66,8 @@ impl OAuth {
     /// From `public_url` (flag or INTERCOM_MCP_PUBLIC_URL) and the environment:
     /// INTERCOM_OAUTH_CLIENT_ID, INTERCOM_OAUTH_CLIENT_SECRET, INTERCOM_MCP_TOKEN_KEY, and for
     /// tests or proxies INTERCOM_OAUTH_AUTHORIZE_URL, INTERCOM_OAUTH_TOKEN_URL and
-    /// INTERCOM_OAUTH_REGION_URLS (`us=…,eu=…,au=…`).
+    /// INTERCOM_OAUTH_REGION_URLS (`us=…,eu=…,au=…`), INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK
+    /// (`1`: client ID metadata documents may be on loopback and plain http; tests only).
     pub fn resolve(
         public_url: Option<String>,
         http: reqwest::Client,
@@ -127,7 +133,11 @@ impl OAuth {
                 ))?;
             slot.1 = base.trim().trim_end_matches('/').to_owned();
         }
+        let documents_on_loopback =
+            get("INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK").as_deref() == Some("1");
         Ok(Self {
+            documents: documents::client(documents_on_loopback)?,
+            documents_on_loopback,
             authorize_url: url("INTERCOM_OAUTH_AUTHORIZE_URL", INTERCOM_AUTHORIZE_URL)?,
             token_url: url("INTERCOM_OAUTH_TOKEN_URL", INTERCOM_TOKEN_URL)?,
             public_url,

@@ -84,7 +84,7 @@ pub async fn register(
 
 /// OAuth 2.1 §2.3.1 / RFC 8252 §7: https; http only to a loopback host; a private-use scheme
 /// for native apps. Never a fragment, never a scheme a browser would run.
-fn redirect_uri_ok(uri: &str) -> bool {
+pub(super) fn redirect_uri_ok(uri: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(uri) else {
         return false;
     };

@@ -131,6 +131,8 @@ impl Intercom {
             ("INTERCOM_OAUTH_CLIENT_ID", APP_ID.to_owned()),
             ("INTERCOM_OAUTH_CLIENT_SECRET", APP_SECRET.to_owned()),
             ("INTERCOM_MCP_TOKEN_KEY", key.to_owned()),
+            // The client ID metadata documents of the tests are on this loopback mock.
+            ("INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK", "1".to_owned()),
             (
                 "INTERCOM_OAUTH_AUTHORIZE_URL",
                 format!("{}/oauth", self.oauth.uri()),
@@ -270,18 +272,31 @@ pub async fn authorize(replica: &impl Base, params: &[(&str, &str)]) -> reqwest:
         .unwrap()
 }
 
+/// `/authorize` for `client_id` with [`CLIENT_REDIRECT`], PKCE S256 and `extra` parameters.
+pub async fn authorize_s256(
+    replica: &impl Base,
+    client_id: &str,
+    challenge: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut params = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", CLIENT_REDIRECT),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    params.extend_from_slice(extra);
+    authorize(replica, &params).await
+}
+
 /// From `/authorize` through Intercom's consent page and our callback: our code.
 pub async fn sign_in(replica: &impl Base, client_id: &str, challenge: &str) -> String {
-    let answer = authorize(
+    let answer = authorize_s256(
         replica,
-        &[
-            ("response_type", "code"),
-            ("client_id", client_id),
-            ("redirect_uri", CLIENT_REDIRECT),
-            ("code_challenge", challenge),
-            ("code_challenge_method", "S256"),
-            ("state", "client-state-1"),
-        ],
+        client_id,
+        challenge,
+        &[("state", "client-state-1")],
     )
     .await;
     assert_eq!(answer.status(), 302);
@@ -297,6 +312,25 @@ pub async fn sign_in(replica: &impl Base, client_id: &str, challenge: &str) -> S
         Some("client-state-1")
     );
     query(&to_client, "code").expect("a code for the client")
+}
+
+/// The authorization_code grant for `code` with its PKCE `verifier`: status and JSON body.
+pub async fn redeem(
+    replica: &impl Base,
+    client_id: &str,
+    code: &str,
+    verifier: &str,
+) -> (u16, Value) {
+    token(
+        replica,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("client_id", client_id),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
 }
 
 /// POST `/token` with a form; status and JSON body.
