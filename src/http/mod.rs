@@ -5,6 +5,7 @@
 //! and origins are checked against allowlists (loopback by default) against DNS rebinding
 //! ([`guard`]), and bodies rmcp would refuse without a JSON-RPC error get one ([`protocol`]).
 
+mod cors;
 mod guard;
 mod protocol;
 
@@ -190,8 +191,11 @@ pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usiz
             options.auth.clone(),
             require_credentials,
         ));
+    // Browser-based clients are what OAuth adds: they get CORS (for allowed origins only).
     let routes = match &options.auth {
-        Auth::OAuth(oauth) => mcp.merge(auth::routes(Arc::clone(oauth))),
+        Auth::OAuth(oauth) => mcp
+            .merge(auth::routes(Arc::clone(oauth)))
+            .layer(middleware::from_fn(cors::answer)),
         _ => mcp,
     };
     routes
