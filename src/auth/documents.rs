@@ -35,9 +35,9 @@ struct Document {
     token_endpoint_auth_method: Option<String>,
 }
 
-/// The client a well-formed URL's document describes; why not, otherwise (never echoing the
-/// document).
 impl OAuth {
+    /// The client a well-formed URL's document describes; otherwise why not (never echoing
+    /// the document).
     pub(super) async fn client_from_document(&self, client_id: &str) -> Result<Client, String> {
         let url =
             reqwest::Url::parse(client_id).map_err(|_| "client_id is not a URL".to_owned())?;
