@@ -36,7 +36,7 @@ impl DefaultAdmin {
         {
             return Ok(id.clone());
         }
-        let me = crate::tools::respond(client.identify_admin().send().await).await;
+        let me = crate::answer::respond(client.identify_admin().send().await).await;
         let id = match me {
             Ok(me) => me
                 .get("id")

@@ -70,6 +70,7 @@ pub struct Tenants {
     clock: Arc<dyn Clock>,
     admin_id: Option<String>,
     dry_run: bool,
+    untrusted: crate::untrusted::Mode,
     /// Random per process: a tenant's key says nothing about its token outside this process.
     hasher: RandomState,
     known: Mutex<HashMap<u64, Tenant>>,
@@ -90,6 +91,7 @@ impl Tenants {
             clock,
             admin_id: config.admin_id.clone(),
             dry_run: config.exposure.dry_run,
+            untrusted: config.untrusted,
             hasher: RandomState::new(),
             known: Mutex::new(HashMap::new()),
         })
@@ -105,7 +107,7 @@ impl Tenants {
             TokenCell::new(Some(token.clone())),
             tenant.policy,
         );
-        Context::new(client, tenant.admin, self.dry_run)
+        Context::new(client, tenant.admin, self.dry_run, self.untrusted)
     }
 
     fn tenant(&self, token: &Secret) -> Tenant {

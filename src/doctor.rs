@@ -96,7 +96,7 @@ async fn me(config: &Config, base_url: &str) -> Result<Value, ToolError> {
         Arc::new(SystemClock),
     )
     .map_err(|err| ToolError::Request(err.to_string()))?;
-    crate::tools::respond(client.identify_admin().send().await).await
+    crate::answer::respond(client.identify_admin().send().await).await
 }
 
 fn describe(admin: &Value, lines: &mut Vec<String>) {

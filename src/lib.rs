@@ -1,6 +1,7 @@
 //! intercom-mcp: an MCP server for Intercom (REST API v2.11).
 //!
-//! How a call flows, and where each part lives:
+//! How a call flows, and where each part lives (`docs/architecture.md` has the layers and the
+//! path of one call in full):
 //! - [`config`]: environment and flags → [`config::Config`] (token, region, timeouts).
 //! - [`http`]: MCP over Streamable HTTP (stateless, per-request credentials).
 //! - [`auth`]: OAuth 2.1 for HTTP (`--oauth`): metadata, registration, authorization through
@@ -9,20 +10,31 @@
 //! - [`transport`]: stdio framing in front of rmcp: parse errors answered, sizes bounded,
 //!   calls in flight drained on EOF or a signal.
 //! - [`server`]: the rmcp handler: lists the tools, routes calls, takes token updates.
+//! - [`resources`]: what `resources/list` and `resources/read` serve: the MCP Apps views, and
+//!   when a client gets them (tools' `_meta.ui`, `structuredContent`).
 //! - [`tools`]: the allowlist of 16 tools; each validates its arguments against the schema
 //!   the model saw, deserializes them into the generated request types, and calls the client.
+//! - [`admin`]: the admin a write acts as when the call names none.
+//! - [`answer`]: a generated client's answer → the JSON body, or the error the model reads.
 //! - [`intercom`]: the client generated from `openapi/intercom-2.11.json` by build.rs, and the
 //!   hooks every request passes through (auth, headers, logging).
 //! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
 //!   repeatable operations, body size cap.
 //! - [`redact`]: the token cut out of every non-2xx answer before anything reads it.
+//! - [`confirm`]: the user asked (elicitation) before a write a customer will see.
+//! - [`untrusted`]: customer-written text marked as data: invisible characters removed,
+//!   authors' roles, fences (or lockdown).
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs).
-//! - [`admin`]: the admin a write acts as when the call names none.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
+//! - [`operations`]: the Intercom operations the server uses, shared with xtask.
+//! - [`doctor`]: `intercom-mcp doctor`: checks the configuration, the token and its region.
+//! - [`sandbox`]: `--sandbox`: a sample Intercom workspace served on loopback.
 
 pub mod admin;
+pub mod answer;
 pub mod auth;
 pub mod config;
+pub mod confirm;
 pub mod credentials;
 pub mod doctor;
 pub mod error;
@@ -32,7 +44,9 @@ pub mod operations;
 pub mod output;
 pub mod policy;
 pub mod redact;
+pub mod resources;
 pub mod sandbox;
 pub mod server;
 pub mod tools;
 pub mod transport;
+pub mod untrusted;

@@ -1,16 +1,18 @@
-//! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing, and the
-//! token-update notification. Thin on purpose: the work happens in [`crate::tools`].
+//! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing,
+//! `resources/*`, and the token-update notification. Thin on purpose: the work happens in
+//! [`crate::tools`] and [`crate::resources`].
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomNotification,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
-    Tool as ToolInfo,
+    Implementation, InitializeRequestParams, InitializeResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig, Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
-use rmcp::{ErrorData, RoleServer, ServerHandler};
+use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
 
 use crate::admin::DefaultAdmin;
@@ -19,7 +21,8 @@ use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
-use crate::tools::{self, Context, Entry};
+use crate::resources::{self, Offer};
+use crate::tools::{self, Confirm, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
 
@@ -38,6 +41,16 @@ form one `timeline`. Pages start with has_more: pass next_cursor back as startin
 admin_id out to act as the token's owner. Writes to customers cannot be undone: when a write's \
 outcome is unknown, read before retrying. An optional argument may be left out or given as null.";
 
+/// One tool call on its way to a tool.
+struct ToolCall<'a> {
+    name: &'a str,
+    args: Option<Map<String, Value>>,
+    /// The client to ask before a customer-visible write; `None` where none can be asked.
+    peer: Option<&'a Peer<RoleServer>>,
+    /// The answer also goes out as `structuredContent` (for an MCP Apps view to render).
+    structured: bool,
+}
+
 /// The server's shared state; cloning is cheap (HTTP builds one handler per request).
 #[derive(Clone)]
 pub struct IntercomServer {
@@ -48,6 +61,9 @@ struct State {
     tools: Vec<Entry>,
     credentials: Credentials,
     region: Option<Region>,
+    /// The instructions, with this process's customer-text marker.
+    instructions: String,
+    confirm_writes: crate::confirm::Policy,
 }
 
 impl IntercomServer {
@@ -65,7 +81,12 @@ impl IntercomServer {
             move || {
                 let client = intercom::connect(&config, token.clone(), Arc::clone(&clock))?;
                 let admin = Arc::new(DefaultAdmin::new(config.admin_id.clone(), token.clone()));
-                Ok(Context::new(client, admin, config.exposure.dry_run))
+                Ok(Context::new(
+                    client,
+                    admin,
+                    config.exposure.dry_run,
+                    config.untrusted,
+                ))
             }
         });
         Self::build(config, Credentials::Fixed { context, token })
@@ -85,6 +106,11 @@ impl IntercomServer {
             tools,
             credentials,
             region: config.region_in_use(),
+            confirm_writes: config.confirm_writes,
+            instructions: format!(
+                "{INSTRUCTIONS} {}",
+                crate::untrusted::explained(config.untrusted)
+            ),
         };
         Ok(Self {
             state: Arc::new(state),
@@ -105,8 +131,14 @@ impl IntercomServer {
         name: &str,
         args: Option<Map<String, Value>>,
     ) -> Option<CallToolResult> {
+        let call = ToolCall {
+            name,
+            args,
+            peer: None,
+            structured: false,
+        };
         match &self.state.credentials {
-            Credentials::Fixed { context, .. } => self.call_fixed(context, name, args).await,
+            Credentials::Fixed { context, .. } => self.call_fixed(context, call).await,
             Credentials::PerRequest(_) => {
                 self.find(name)?;
                 Some(CallToolResult::error(vec![ContentBlock::text(
@@ -119,34 +151,34 @@ impl IntercomServer {
     async fn call_fixed(
         &self,
         context: &LazyContext,
-        name: &str,
-        args: Option<Map<String, Value>>,
+        call: ToolCall<'_>,
     ) -> Option<CallToolResult> {
-        self.find(name)?;
+        self.find(call.name)?;
         match context.get() {
-            Ok(context) => self.call_in(context, name, args).await,
+            Ok(context) => self.call_in(context, call).await,
             Err(err) => Some(CallToolResult::error(vec![ContentBlock::text(format!(
                 "the server cannot make its HTTP client, so no call can reach Intercom: {err:#}"
             ))])),
         }
     }
 
-    async fn call_in(
-        &self,
-        context: &Context,
-        name: &str,
-        args: Option<Map<String, Value>>,
-    ) -> Option<CallToolResult> {
-        let entry = self.find(name)?;
+    async fn call_in(&self, context: &Context, call: ToolCall<'_>) -> Option<CallToolResult> {
+        let entry = self.find(call.name)?;
         let hints = Hints {
             region: self.state.region,
             scope: entry.def.scope,
             repeatable: policy::is_repeatable(entry.def.operation),
         };
         let started = Instant::now();
-        let result = entry.call(context, args, &hints).await;
+        let confirm = Confirm {
+            policy: self.state.confirm_writes,
+            peer: call.peer,
+        };
+        let result = entry
+            .call(context, call.args, &hints, &confirm, call.structured)
+            .await;
         tracing::info!(
-            tool = name,
+            tool = call.name,
             is_error = result.is_error.unwrap_or(false),
             elapsed_ms = started.elapsed().as_millis(),
             "tool call"
@@ -190,17 +222,49 @@ impl ServerHandler for IntercomServer {
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Intercom"),
             );
-        info.instructions = Some(INSTRUCTIONS.to_owned());
+        info.instructions = Some(self.state.instructions.clone());
         info
+    }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        Offer::of(Some(&request.capabilities)).announce(&mut result);
+        Ok(result)
     }
 
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let tools: Vec<ToolInfo> = self.tools().map(|entry| entry.info.clone()).collect();
+        let offer = Offer::of(context.client_capabilities().as_ref());
+        let tools: Vec<ToolInfo> = self
+            .tools()
+            .map(|entry| offer.tool(entry.info.clone()))
+            .collect();
         Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let offer = Offer::of(context.client_capabilities().as_ref());
+        Ok(ListResourcesResult::with_all_items(resources::list(offer)))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        resources::read(&request.uri).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<ToolInfo> {
@@ -210,23 +274,29 @@ impl ServerHandler for IntercomServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
+        request_context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let structured =
+            Offer::of(request_context.client_capabilities().as_ref()).structured(&request.name);
+        let call = ToolCall {
+            name: &request.name,
+            args: request.arguments,
+            peer: Some(&request_context.peer),
+            structured,
+        };
         let outcome = match &self.state.credentials {
-            Credentials::Fixed { context, .. } => {
-                self.call_fixed(context, &request.name, request.arguments)
-                    .await
-            }
+            Credentials::Fixed { context, .. } => self.call_fixed(context, call).await,
             Credentials::PerRequest(tenants) => {
-                let token = context
+                let token = request_context
                     .extensions
                     .get::<http::request::Parts>()
                     .and_then(|parts| parts.extensions.get::<RequestToken>());
                 match token {
                     Some(token) => {
                         let context = tenants.context(token);
-                        self.call_in(&context, &request.name, request.arguments)
-                            .await
+                        // Stateless HTTP cannot send the client a request mid-call.
+                        let call = ToolCall { peer: None, ..call };
+                        self.call_in(&context, call).await
                     }
                     None => self
                         .find(&request.name)

@@ -40,6 +40,14 @@ pub struct Flags {
     /// Write tools return the request they would send, and send nothing [env: INTERCOM_DRY_RUN]
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Customer-written text: fence (marked as the customer's) or lockdown (message bodies
+    /// withheld) [env: INTERCOM_UNTRUSTED] [default: fence]
+    #[arg(long, global = true, value_name = "MODE")]
+    pub untrusted: Option<String>,
+    /// Which writes the user confirms first, when the client can ask: never, customer-visible
+    /// or all [env: INTERCOM_CONFIRM_WRITES] [default: customer-visible]
+    #[arg(long, global = true, value_name = "WHICH")]
+    pub confirm_writes: Option<String>,
     /// Expose only these tools, comma-separated [env: INTERCOM_TOOLS]
     #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
     pub tools: Option<Vec<String>>,

@@ -3,51 +3,19 @@
 //! set; the token and its parsing live in [`secret`].
 
 mod flags;
+mod region;
 mod secret;
 
 use std::time::Duration;
 
 pub use flags::Flags;
+pub use region::Region;
 pub use secret::{Secret, is_b64token};
 
 /// Environment variables read for the access token, in order of preference.
 pub const TOKEN_VARS: [&str; 2] = ["accessToken", "INTERCOM_ACCESS_TOKEN"];
 /// Environment variables read for the region, in order of preference.
 pub const REGION_VARS: [&str; 2] = ["intercomRegion", "INTERCOM_REGION"];
-
-/// Intercom's data-hosting regions; a token only works against its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Region {
-    Us,
-    Eu,
-    Au,
-}
-
-impl Region {
-    pub const ALL: [Region; 3] = [Region::Us, Region::Eu, Region::Au];
-
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Region::Us => "https://api.intercom.io",
-            Region::Eu => "https://api.eu.intercom.io",
-            Region::Au => "https://api.au.intercom.io",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Region::Us => "us",
-            Region::Eu => "eu",
-            Region::Au => "au",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|region| region.name().eq_ignore_ascii_case(text.trim()))
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -60,6 +28,10 @@ pub struct Config {
     /// The default admin for writes that act as one; `None`: the token's owner (GET /me).
     pub admin_id: Option<String>,
     pub exposure: Exposure,
+    /// How customer-written text reaches the model.
+    pub untrusted: crate::untrusted::Mode,
+    /// Which writes the user confirms first (when the client can be asked).
+    pub confirm_writes: crate::confirm::Policy,
 }
 
 /// Which tools are offered, and whether writes really happen: safety switches.
@@ -119,6 +91,12 @@ pub enum ConfigError {
     Number(&'static str, String),
     #[error("{0} must be 1/true/yes/on or 0/false/no/off, got {1:?}")]
     Switch(&'static str, String),
+    #[error("INTERCOM_UNTRUSTED (--untrusted) must be fence or lockdown, got {0:?}")]
+    Untrusted(String),
+    #[error(
+        "INTERCOM_CONFIRM_WRITES (--confirm-writes) must be never, customer-visible or all, got {0:?}"
+    )]
+    ConfirmWrites(String),
 }
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -236,7 +214,16 @@ impl Config {
                 defaults.max_request_bytes as u64,
             )?),
         };
+        let untrusted = choice(flags.untrusted.clone(), first(&["INTERCOM_UNTRUSTED"]))
+            .map_err(ConfigError::Untrusted)?;
+        let confirm_writes = choice(
+            flags.confirm_writes.clone(),
+            first(&["INTERCOM_CONFIRM_WRITES"]),
+        )
+        .map_err(ConfigError::ConfirmWrites)?;
         Ok(Self {
+            confirm_writes,
+            untrusted,
             token,
             region,
             base_url,
@@ -260,131 +247,17 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn resolve(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect();
-        Config::resolve(&Flags::default(), |name| vars.get(name).cloned())
-    }
-
-    #[test]
-    fn defaults_without_any_variable() {
-        let config = resolve(&[]).unwrap();
-        assert_eq!(config.token, None);
-        assert_eq!(config.region, Region::Us);
-        assert_eq!(config.base_url, "https://api.intercom.io");
-        assert_eq!(config.timeout, Duration::from_millis(30_000));
-        assert_eq!(config.log_level, "info");
-    }
-
-    #[test]
-    fn token_from_either_name_with_bearer_and_whitespace_tolerated() {
-        let config = resolve(&[("accessToken", "  Bearer tok_123 \n")]).unwrap();
-        assert_eq!(config.token.unwrap().expose(), "tok_123");
-        let config = resolve(&[("INTERCOM_ACCESS_TOKEN", "tok_456")]).unwrap();
-        assert_eq!(config.token.unwrap().expose(), "tok_456");
-        let config = resolve(&[
-            ("accessToken", "first"),
-            ("INTERCOM_ACCESS_TOKEN", "second"),
-        ])
-        .unwrap();
-        assert_eq!(config.token.unwrap().expose(), "first");
-        assert_eq!(
-            resolve(&[("accessToken", "Bearer   ")]).unwrap_err(),
-            ConfigError::Token
-        );
-        let err = resolve(&[("accessToken", "tok with spaces")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("unusable") && !err.contains("tok with spaces"),
-            "{err}"
-        );
-        assert_eq!(
-            resolve(&[("accessToken", "   ")]).unwrap().token,
-            None,
-            "blank means unset"
-        );
-    }
-
-    #[test]
-    fn regions_and_an_unknown_one_listing_the_choices() {
-        let config = resolve(&[("intercomRegion", "EU")]).unwrap();
-        assert_eq!(config.base_url, "https://api.eu.intercom.io");
-        let config = resolve(&[("INTERCOM_REGION", "au")]).unwrap();
-        assert_eq!(config.base_url, "https://api.au.intercom.io");
-        let err = resolve(&[("INTERCOM_REGION", "mars")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("us, eu or au") && err.contains("mars"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn base_url_override_timeout_and_log_level() {
-        let config = resolve(&[
-            ("INTERCOM_BASE_URL", " http://127.0.0.1:9/ "),
-            ("INTERCOM_API_TIMEOUT", "1500"),
-            ("LOG_LEVEL", "TRACE"),
-        ])
-        .unwrap();
-        assert_eq!(config.base_url, "http://127.0.0.1:9");
-        assert_eq!(config.timeout, Duration::from_millis(1500));
-        assert_eq!(config.log_level, "trace");
-        assert!(resolve(&[("INTERCOM_API_TIMEOUT", "soon")]).is_err());
-        assert!(resolve(&[("INTERCOM_BASE_URL", "api.intercom.io")]).is_err());
-        assert!(resolve(&[("LOG_LEVEL", "loud")]).is_err());
-    }
-
-    #[test]
-    fn safety_switches() {
-        assert_eq!(resolve(&[]).unwrap().exposure, Exposure::default());
-        let exposure = resolve(&[
-            ("INTERCOM_READ_ONLY", "1"),
-            ("INTERCOM_DRY_RUN", "true"),
-            ("INTERCOM_TOOLS", "intercomListTags, intercomGetContact"),
-        ])
-        .unwrap()
-        .exposure;
-        assert!(exposure.read_only && exposure.dry_run);
-        assert_eq!(
-            exposure.tools.unwrap(),
-            ["intercomListTags", "intercomGetContact"]
-        );
-        assert!(resolve(&[("INTERCOM_READ_ONLY", "maybe")]).is_err());
-    }
-
-    #[test]
-    fn limits_from_the_environment() {
-        assert_eq!(resolve(&[]).unwrap().limits, Limits::default());
-        let limits = resolve(&[
-            ("INTERCOM_MAX_RETRY_WAIT", "5"),
-            ("INTERCOM_MAX_IN_FLIGHT", "2"),
-            ("INTERCOM_MAX_BODY_BYTES", "1024"),
-            ("INTERCOM_MAX_REQUEST_BYTES", "2048"),
-        ])
-        .unwrap()
-        .limits;
-        assert_eq!(limits.max_retry_wait, Duration::from_secs(5));
-        assert_eq!(
-            (
-                limits.max_in_flight,
-                limits.max_body_bytes,
-                limits.max_request_bytes
-            ),
-            (2, 1024, 2048)
-        );
-        let err = resolve(&[("INTERCOM_MAX_IN_FLIGHT", "0")])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("INTERCOM_MAX_IN_FLIGHT"), "{err}");
+/// One of an enum's values, from the flag or else the variable; its default when neither is
+/// set; the text given when it names none.
+fn choice<T: clap::ValueEnum + Default>(
+    flag: Option<String>,
+    variable: Option<String>,
+) -> Result<T, String> {
+    match flag.or(variable) {
+        None => Ok(T::default()),
+        Some(text) => T::from_str(text.trim(), true).map_err(|_| text),
     }
 }
+
+#[cfg(test)]
+mod tests;

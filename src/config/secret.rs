@@ -60,6 +60,8 @@ impl fmt::Display for Secret {
     }
 }
 
+// Each rule is tested as tables of accepted and refused values; the loops over them share
+// one shape on purpose (the duplicates check lists them).
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -250,6 +250,8 @@ pub fn origin_allowed(header: &str, allowed: &[AllowedOrigin]) -> bool {
         .any(|entry| entry.scheme == scheme && entry.host == host && entry.ports.admit(port))
 }
 
+// Each rule is tested as tables of accepted and refused values; the loops over them share
+// one shape on purpose (the duplicates check lists them).
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,76 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::store::{Answer, Contact, Failure, Store, html_body, id_text, now, object};
-
-/// A contact with every field Intercom returns, in its order, empty; sub-lists are added
-/// when it is rendered.
-pub fn blank(id: &str, workspace_id: &str, role: &str, created_at: i64) -> Map<String, Value> {
-    let mut doc = Map::new();
-    let mut set = |key: &str, value: Value| {
-        doc.insert(key.to_owned(), value);
-    };
-    set("type", json!("contact"));
-    set("id", json!(id));
-    set("workspace_id", json!(workspace_id));
-    set("external_id", Value::Null);
-    set("role", json!(role));
-    for key in [
-        "email",
-        "email_domain",
-        "phone",
-        "formatted_phone",
-        "name",
-        "avatar",
-        "owner_id",
-    ] {
-        set(key, Value::Null);
-    }
-    set("social_profiles", json!({"type": "list", "data": []}));
-    for key in [
-        "has_hard_bounced",
-        "marked_email_as_spam",
-        "unsubscribed_from_emails",
-    ] {
-        set(key, json!(false));
-    }
-    set("created_at", json!(created_at));
-    set("updated_at", json!(created_at));
-    for key in [
-        "signed_up_at",
-        "last_seen_at",
-        "last_replied_at",
-        "last_contacted_at",
-        "last_email_opened_at",
-        "last_email_clicked_at",
-        "language_override",
-        "browser",
-        "browser_version",
-        "browser_language",
-        "os",
-    ] {
-        set(key, Value::Null);
-    }
-    set(
-        "location",
-        json!({"type": "location", "country": null, "region": null, "city": null,
-            "country_code": null, "continent_code": null}),
-    );
-    for platform in ["android", "ios"] {
-        for field in [
-            "app_name",
-            "app_version",
-            "device",
-            "os_version",
-            "sdk_version",
-            "last_seen_at",
-        ] {
-            set(&format!("{platform}_{field}"), Value::Null);
-        }
-    }
-    set("custom_attributes", json!({}));
-    doc
-}
+use super::html::html_body;
+use super::records::blank;
+use super::store::{Answer, Contact, Failure, Store, id_text, now, object};
 
 /// The fields a create or update may set, and what each must be.
 enum Field {

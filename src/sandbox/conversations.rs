@@ -4,52 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::store::{Answer, Failure, Store, html_body, id_of, id_text, now, object};
-
-/// A conversation part, fields in Intercom's order.
-pub fn part(
-    id: &str,
-    part_type: &str,
-    body: Option<String>,
-    at: i64,
-    author: Value,
-    assigned_to: Value,
-) -> Value {
-    json!({
-        "type": "conversation_part",
-        "id": id,
-        "part_type": part_type,
-        "body": body,
-        "created_at": at,
-        "updated_at": at,
-        "notified_at": at,
-        "assigned_to": assigned_to,
-        "author": author,
-        "attachments": [],
-        "external_id": null,
-        "redacted": false,
-    })
-}
-
-/// An admin as a part's author.
-pub fn admin_author(admin: &Value) -> Value {
-    json!({
-        "type": "admin",
-        "id": admin.get("id"),
-        "name": admin.get("name"),
-        "email": admin.get("email"),
-    })
-}
-
-/// A contact as a part's author.
-pub fn contact_author(contact: &Map<String, Value>) -> Value {
-    json!({
-        "type": if contact.get("role").and_then(Value::as_str) == Some("lead") { "lead" } else { "user" },
-        "id": contact.get("id"),
-        "name": contact.get("name"),
-        "email": contact.get("email").and_then(Value::as_str).unwrap_or_default(),
-    })
-}
+use super::html::html_body;
+use super::records::{admin_author, contact_author, part};
+use super::store::{Answer, Failure, Store, id_of, id_text, now, object};
 
 /// What a write does to the conversation besides adding its part.
 enum Effect {
@@ -205,6 +162,7 @@ impl Store {
                 Effect::AssignTeam(None),
                 json!({"type": "nobody_admin", "id": null}),
             )),
+            // Admin and team assignees read alike; the lookup, effect and error code differ.
             (Some("admin"), id) => match self.admin(id) {
                 Some(_) => Ok((
                     Effect::AssignAdmin(number),

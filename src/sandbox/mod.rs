@@ -2,19 +2,24 @@
 //! fake of the REST API v2.11 endpoints the tools use, served over real HTTP on loopback, so
 //! the generated client and the whole tool pipeline run unchanged against it.
 //!
-//! It starts with invented sample data (`data.rs`) and keeps every write for the life of the
-//! process: created contacts, notes, tags, replies, closes and assignments show up in later
-//! reads. Answers have the shape of Intercom's, errors included.
+//! It starts with invented sample data (`workspace.json`, loaded by `data.rs`) and keeps every
+//! write for the life of the process: created contacts, notes, tags, replies, closes and
+//! assignments show up in later reads. Answers have the shape of Intercom's, errors included.
 //!
 //! - `routes.rs`: the HTTP routes, the token check, errors as Intercom's `error.list`.
-//! - `store.rs`: the state, reads, lists and searches; `contacts.rs` and
-//!   `conversations.rs`: the writes.
-//! - `search.rs`: the search query language; `pages.rs`: cursors and page numbers.
+//! - `store.rs`: the state and the lookups every operation shares; `reads.rs`: reads, lists
+//!   and searches; `contacts.rs` and `conversations.rs`: the writes.
+//! - `records.rs`: the shapes new records take; `data.rs`: the sample data they start from.
+//! - `search.rs`: the search query language; `pages.rs`: cursors and page numbers;
+//!   `html.rs`: HTML bodies to and from plain text.
 
 mod contacts;
 mod conversations;
 mod data;
+mod html;
 mod pages;
+mod reads;
+mod records;
 mod routes;
 mod search;
 mod store;
@@ -49,7 +54,7 @@ impl Drop for Sandbox {
 pub async fn start() -> anyhow::Result<Sandbox> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let address = listener.local_addr()?;
-    let store = Arc::new(Mutex::new(data::seed()));
+    let store = Arc::new(Mutex::new(data::seed().map_err(anyhow::Error::msg)?));
     let app = routes::router(store);
     let server = tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {

@@ -2,32 +2,60 @@
 //! adjusted, completed (default admin), deserialized into the generated types, sent; then the
 //! answer read, shaped for the model, or turned into an error it can act on.
 
-use std::time::SystemTime;
-
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value};
 
 use super::{Context, Effect, Entry, Tool, validate};
-use crate::error::{Hints, ToolError, api_error};
-use crate::intercom::Sent;
-use crate::{output, policy};
+use crate::answer::{Outcome, respond};
+use crate::error::{Hints, ToolError};
+use crate::{confirm, output};
 
-pub type Outcome = Result<Value, ToolError>;
+/// Whom to ask before a write, and which writes ask ([`crate::confirm`]).
+pub struct Confirm<'a> {
+    pub policy: confirm::Policy,
+    /// The client to ask through; `None` where there is none (the `call` command).
+    pub peer: Option<&'a rmcp::Peer<rmcp::RoleServer>>,
+}
+
+impl Confirm<'_> {
+    /// Why the call must not be sent, when the user was asked and did not confirm.
+    async fn refused(
+        &self,
+        def: &super::ToolDef,
+        args: &Map<String, Value>,
+        dry_run: bool,
+    ) -> Option<String> {
+        // A dry run sends nothing: nothing to confirm.
+        let question = confirm::question(def, args, self.policy).filter(|_| !dry_run)?;
+        match confirm::ask(self.peer?, question).await {
+            confirm::Answer::Refused(why) => Some(why),
+            confirm::Answer::Confirmed | confirm::Answer::NotAsked => None,
+        }
+    }
+}
 
 /// What the model reads when Intercom answers 2xx with no body.
 pub const EMPTY_SUCCESS: &str = "Intercom answered with success and an empty body.";
 
 impl Entry {
     /// Runs the tool; every failure is a result the model can read, never a protocol error.
+    /// With `structured`, a lean answer also goes out as `structuredContent`, the same value as
+    /// the text (for an MCP Apps view; never Intercom's raw JSON).
     pub async fn call(
         &self,
         context: &Context,
         args: Option<Map<String, Value>>,
         hints: &Hints<'_>,
+        confirm: &Confirm<'_>,
+        structured: bool,
     ) -> CallToolResult {
         let mut raw = false;
         let outcome = match self.prepare(args.unwrap_or_default()) {
             Ok(mut args) => {
+                // Asked once the arguments are known good, so the user sees what is sent.
+                if let Some(refused) = confirm.refused(self.def, &args, context.dry_run).await {
+                    return CallToolResult::error(vec![ContentBlock::text(refused)]);
+                }
                 raw = args.remove("raw") == Some(Value::Bool(true));
                 // A dry run's description is the exact request: shown as it is.
                 raw |= self.def.effect != Effect::Read && context.dry_run;
@@ -39,8 +67,13 @@ impl Entry {
             Ok(Value::Null) => CallToolResult::success(vec![ContentBlock::text(EMPTY_SUCCESS)]),
             Ok(body) if raw => CallToolResult::success(vec![ContentBlock::text(body.to_string())]),
             Ok(body) => {
-                let lean = output::lean(self.def.output, body);
-                CallToolResult::success(vec![ContentBlock::text(lean.to_string())])
+                let lean = output::for_model(self.def.output, body, context.untrusted);
+                let mut result =
+                    CallToolResult::success(vec![ContentBlock::text(lean.to_string())]);
+                if structured {
+                    result.structured_content = Some(lean);
+                }
+                result
             }
             Err(error) => CallToolResult::error(vec![ContentBlock::text(error.render(hints))]),
         }
@@ -100,91 +133,4 @@ pub(super) async fn run<T: Tool>(context: &Context, mut args: Map<String, Value>
         &context.writes
     };
     respond(input.send(client).await).await
-}
-
-/// A generated client's answer → the JSON body, or the error the model reads.
-pub async fn respond(sent: Sent) -> Outcome {
-    use progenitor_client::Error;
-    match sent {
-        Ok(response) => Ok(response.into_inner()),
-        Err(Error::UnexpectedResponse(response)) if response.status().is_redirection() => {
-            Err(crate::error::redirect(&response))
-        }
-        Err(Error::UnexpectedResponse(response)) => {
-            let status = response.status();
-            let retry_after = policy::retry_wait(response.headers(), SystemTime::now());
-            let body = response.bytes().await.map_err(|err| read_failure(&err))?;
-            if status.is_success() {
-                return parse_success(&body);
-            }
-            let mut error = api_error(status, &body);
-            error.retry_after =
-                retry_after.filter(|_| status == reqwest::StatusCode::TOO_MANY_REQUESTS);
-            Err(ToolError::Api(error))
-        }
-        // Only 2xx bodies are decoded by the generated code: an empty one means "no content".
-        Err(Error::InvalidResponsePayload(body, _)) if body.iter().all(u8::is_ascii_whitespace) => {
-            Ok(Value::Null)
-        }
-        Err(Error::InvalidResponsePayload(body, err)) => Err(ToolError::Body(format!(
-            "Intercom answered with success, but the body is not JSON ({err}); {} bytes.",
-            body.len()
-        ))),
-        Err(Error::Custom(message)) => Err(ToolError::Request(message)),
-        Err(Error::InvalidRequest(message)) => Err(ToolError::Arguments(message)),
-        Err(Error::ResponseBodyError(err)) => Err(read_failure(&err)),
-        Err(Error::CommunicationError(err) | Error::InvalidUpgrade(err)) => {
-            Err(ToolError::Transport(communication_problem(err)))
-        }
-        Err(Error::ErrorResponse(response)) => {
-            Err(ToolError::Api(api_error(response.status(), b"")))
-        }
-    }
-}
-
-/// A 2xx body: JSON, or nothing at all ("no content"); anything else is an error.
-fn parse_success(body: &[u8]) -> Outcome {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
-    }
-    serde_json::from_slice(body).map_err(|err| {
-        ToolError::Body(format!(
-            "Intercom answered with success, but the body is not JSON ({err}); {} bytes.",
-            body.len()
-        ))
-    })
-}
-
-/// Reading the answer's body failed: it was too large, or the connection broke mid-body.
-fn read_failure(err: &reqwest::Error) -> ToolError {
-    if policy::is_body_too_large(err) {
-        ToolError::Body(
-            "Intercom's answer is larger than this server reads (INTERCOM_MAX_BODY_BYTES); ask for \
-             less, e.g. a smaller per_page."
-                .to_owned(),
-        )
-    } else {
-        ToolError::Transport(format!(
-            "The connection broke while Intercom's answer was being read ({err})."
-        ))
-    }
-}
-
-fn communication_problem(err: reqwest::Error) -> String {
-    let what = if err.is_timeout() {
-        "Intercom did not answer in time (INTERCOM_API_TIMEOUT)"
-    } else if err.is_connect() {
-        "Could not connect to Intercom"
-    } else {
-        "The request to Intercom failed"
-    };
-    // The URL is left out: the caller knows the path, and it is long.
-    let err = err.without_url();
-    let mut detail = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        detail = format!("{detail}: {cause}");
-        source = cause.source();
-    }
-    format!("{what}: {detail}.")
 }

@@ -1,11 +1,15 @@
 //! Company tools: list (page-numbered) and get.
+//!
+//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::contacts::{READ_SCOPE, bound_per_page};
+use super::contacts::READ_SCOPE;
 use super::ids::PathId;
+use super::paging::bound_per_page;
 use super::{Effect, Tool, ToolDef};
 use crate::intercom::{Client, Sent};
 use crate::output::Output;

@@ -1,27 +1,20 @@
 //! Contact tools: list, search, get, create, update.
+//!
+//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::ids::PathId;
+use super::paging::{MAX_PER_PAGE, bound_per_page, cursor_page};
 use super::{Effect, Tool, ToolDef, search};
 use crate::intercom::{Client, Sent, types};
 use crate::output::Output;
 
 pub const READ_SCOPE: &str = "Read and list users and companies";
 pub const WRITE_SCOPE: &str = "Write users and companies";
-const MAX_PER_PAGE: u64 = 150;
-
-/// Bounds an optional `per_page` property.
-pub fn bound_per_page(schema: &mut Value, max: Option<u64>) {
-    if let Some(Value::Object(per_page)) = schema.pointer_mut("/properties/per_page") {
-        per_page.insert("minimum".to_owned(), json!(1));
-        if let Some(max) = max {
-            per_page.insert("maximum".to_owned(), json!(max));
-        }
-    }
-}
 
 #[derive(Deserialize, JsonSchema)]
 pub struct ListContacts {
@@ -45,14 +38,7 @@ impl Tool for ListContacts {
     }
 
     async fn send(self, client: &Client) -> Sent {
-        let mut request = client.list_contacts();
-        if let Some(per_page) = self.per_page {
-            request = request.per_page(per_page);
-        }
-        if let Some(cursor) = self.starting_after {
-            request = request.starting_after(cursor);
-        }
-        request.send().await
+        cursor_page!(client.list_contacts(), self).send().await
     }
 }
 

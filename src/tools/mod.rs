@@ -8,6 +8,7 @@ mod conversations;
 pub mod descriptions;
 mod ids;
 mod notes;
+mod paging;
 pub mod schema;
 mod search;
 mod tags;
@@ -23,12 +24,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::admin::DefaultAdmin;
+use crate::answer::Outcome;
 use crate::config::Exposure;
 use crate::intercom::{Client, Sent};
 use crate::output::Output;
 use schema::InputSchema;
 
-pub use call::{EMPTY_SUCCESS, respond};
+pub use call::{Confirm, EMPTY_SUCCESS};
 
 /// What calling a tool does to the workspace, as MCP annotations describe it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +43,8 @@ pub enum Effect {
     },
 }
 
-/// A tool's fixed facts.
+/// A tool's fixed facts. Each tool spells its own out in full, beside its input type: the
+/// literals repeat one shape across the tool files by design.
 pub struct ToolDef {
     pub name: &'static str,
     pub title: &'static str,
@@ -88,10 +91,17 @@ pub struct Context {
     pub writes: Client,
     pub dry_run: bool,
     pub admin: Arc<DefaultAdmin>,
+    /// How customer-written text in answers reaches the model.
+    pub untrusted: crate::untrusted::Mode,
 }
 
 impl Context {
-    pub fn new(client: Client, admin: Arc<DefaultAdmin>, dry_run: bool) -> Self {
+    pub fn new(
+        client: Client,
+        admin: Arc<DefaultAdmin>,
+        dry_run: bool,
+        untrusted: crate::untrusted::Mode,
+    ) -> Self {
         let writes = if dry_run {
             crate::intercom::dry_run_twin(&client)
         } else {
@@ -102,6 +112,7 @@ impl Context {
             writes,
             dry_run,
             admin,
+            untrusted,
         }
     }
 }
@@ -109,7 +120,7 @@ impl Context {
 type Call = for<'a> fn(
     &'a Context,
     Map<String, Value>,
-) -> Pin<Box<dyn Future<Output = call::Outcome> + Send + 'a>>;
+) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 
 /// A tool ready to list and call: schema built once, at start-up.
 pub struct Entry {

@@ -1,4 +1,7 @@
 //! Tag tools: list the workspace's tags, tag a contact.
+//!
+//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -179,6 +179,7 @@ impl Walker<'_> {
         ))
     }
 
+    // Every check_* takes the same (value, schema, at) and checks one keyword: alike on purpose.
     fn check_bounds(
         &self,
         value: &Value,

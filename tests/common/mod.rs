@@ -9,6 +9,7 @@
 )]
 
 pub mod deploy;
+pub mod lossless;
 pub mod oauth;
 
 use std::future::Future;
@@ -218,6 +219,14 @@ pub fn text(result: &CallToolResult) -> String {
         .filter_map(|block| block.as_text().map(|text| text.text.clone()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `text` with this process's fence markers around customer text taken out: for tests about
+/// something else than the fences.
+pub fn unfenced(text: &str) -> String {
+    let tag = intercom_mcp::untrusted::tag();
+    text.replace(&format!("⟦c:{tag}⟧"), "")
+        .replace(&format!("⟦/c:{tag}⟧"), "")
 }
 
 pub fn is_error(result: &CallToolResult) -> bool {

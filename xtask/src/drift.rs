@@ -1,6 +1,7 @@
 //! The drift report: what an update of Intercom's document changes in what the tools use, for
 //! a person deciding whether to accept it. Every schema, parameter and request body is
-//! flattened to `path → type and constraints`, so a change at any depth shows.
+//! flattened to `path → type and constraints`, so a change at any depth shows; so is every
+//! answer of the vendored response shapes, per operation.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,9 +27,7 @@ const CONSTRAINTS: &[&str] = &[
 pub fn report(old: &Value, new: &Value) -> Vec<String> {
     let mut lines = Vec::new();
     let (old_ops, new_ops) = (operations(old), operations(new));
-    let keys = |map: &BTreeMap<String, BTreeMap<String, String>>| {
-        map.keys().cloned().collect::<BTreeSet<_>>()
-    };
+    let keys = |map: &Shapes| map.keys().cloned().collect::<BTreeSet<_>>();
     let (old_keys, new_keys) = (keys(&old_ops), keys(&new_ops));
     for added in new_keys.difference(&old_keys) {
         lines.push(format!("operation added: {added}"));
@@ -41,20 +40,31 @@ pub fn report(old: &Value, new: &Value) -> Vec<String> {
             compare(key, old_shape, new_shape, &mut lines);
         }
     }
-    let (old_schemas, new_schemas) = (schemas(old), schemas(new));
-    for (name, new_shape) in &new_schemas {
-        match old_schemas.get(name) {
-            Some(old_shape) => compare(&format!("schema {name}"), old_shape, new_shape, &mut lines),
-            None => lines.push(format!("schema added: {name}")),
+    compare_named(
+        "schema",
+        "schema ",
+        &schemas(old),
+        &schemas(new),
+        &mut lines,
+    );
+    lines
+}
+
+/// Flattened shapes by name: `field path → summary`.
+type Shapes = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Each entry of `new` compared with `old`'s of the same name (`prefix` before the name);
+/// an entry on one side only is a `{kind} added` or `{kind} removed` line.
+fn compare_named(kind: &str, prefix: &str, old: &Shapes, new: &Shapes, lines: &mut Vec<String>) {
+    for (name, new_shape) in new {
+        match old.get(name) {
+            Some(old_shape) => compare(&format!("{prefix}{name}"), old_shape, new_shape, lines),
+            None => lines.push(format!("{kind} added: {name}")),
         }
     }
-    for name in old_schemas
-        .keys()
-        .filter(|name| !new_schemas.contains_key(*name))
-    {
-        lines.push(format!("schema removed: {name}"));
+    for name in old.keys().filter(|name| !new.contains_key(*name)) {
+        lines.push(format!("{kind} removed: {name}"));
     }
-    lines
 }
 
 fn compare(
@@ -80,7 +90,7 @@ fn compare(
 }
 
 /// `METHOD path (operationId)` → its parameters and request body, flattened.
-fn operations(document: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+fn operations(document: &Value) -> Shapes {
     doc::operations(document)
         .into_iter()
         .map(|op| {
@@ -99,18 +109,14 @@ fn operations(document: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
                 let schema = param.get("schema").cloned().unwrap_or(Value::Null);
-                flatten(
-                    &schema,
-                    &format!("parameter {name} ({place})"),
-                    required,
-                    &mut shape,
-                );
+                let at = format!("parameter {name} ({place})");
+                flatten(None, &mut Vec::new(), &schema, &at, required, &mut shape);
             }
             if let Some(body) = op
                 .body
                 .pointer("/requestBody/content/application~1json/schema")
             {
-                flatten(body, "body", true, &mut shape);
+                flatten(None, &mut Vec::new(), body, "body", true, &mut shape);
             }
             (
                 format!("{} {} ({})", op.method.to_uppercase(), op.path, op.id),
@@ -120,20 +126,51 @@ fn operations(document: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
         .collect()
 }
 
-fn schemas(document: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+fn schemas(document: &Value) -> Shapes {
     doc::schemas(document)
         .into_iter()
         .flatten()
         .map(|(name, schema)| {
             let mut shape = BTreeMap::new();
-            flatten(schema, "(root)", true, &mut shape);
+            flatten(None, &mut Vec::new(), schema, "(root)", true, &mut shape);
             (name.clone(), shape)
         })
         .collect()
 }
 
-/// Records `at` and everything below it: properties, array items, combinator branches.
-fn flatten(schema: &Value, at: &str, required: bool, out: &mut BTreeMap<String, String>) {
+/// Records `at` and everything below it: properties, array items, combinator branches. With
+/// a `root`, references are followed into `root`'s component schemas (`through` holds the
+/// ones being followed, so a schema that contains itself stops); without, a reference is a
+/// leaf (`ref contact`) and the schema it names is reported on its own.
+fn flatten(
+    root: Option<&Value>,
+    through: &mut Vec<String>,
+    schema: &Value,
+    at: &str,
+    required: bool,
+    out: &mut BTreeMap<String, String>,
+) {
+    let target = root.and_then(|root| {
+        let name = doc::schema_ref_name(schema.get("$ref")?.as_str()?)?;
+        Some((name, doc::schemas(root)?.get(name)?))
+    });
+    if let Some((name, target)) = target {
+        if through.iter().any(|seen| seen == name) {
+            out.insert(at.to_owned(), format!("ref {name} (contains itself)"));
+            return;
+        }
+        through.push(name.to_owned());
+        let mut target = target.clone();
+        // `nullable` beside a `$ref` belongs to the field, not to the schema it names.
+        if schema.get("nullable") == Some(&Value::Bool(true))
+            && let Value::Object(map) = &mut target
+        {
+            map.insert("nullable".to_owned(), Value::Bool(true));
+        }
+        flatten(root, through, &target, at, required, out);
+        through.pop();
+        return;
+    }
     let mut summary = summarize(schema);
     if required {
         summary.push_str(", required");
@@ -153,11 +190,12 @@ fn flatten(schema: &Value, at: &str, required: bool, out: &mut BTreeMap<String, 
             } else {
                 format!("{at}.{name}")
             };
-            flatten(property, &path, required_names.contains(name.as_str()), out);
+            let required = required_names.contains(name.as_str());
+            flatten(root, through, property, &path, required, out);
         }
     }
     if let Some(items) = schema.get("items") {
-        flatten(items, &format!("{at}[]"), false, out);
+        flatten(root, through, items, &format!("{at}[]"), false, out);
     }
     for key in ["oneOf", "anyOf", "allOf"] {
         for (index, branch) in schema
@@ -167,9 +205,62 @@ fn flatten(schema: &Value, at: &str, required: bool, out: &mut BTreeMap<String, 
             .flatten()
             .enumerate()
         {
-            flatten(branch, &format!("{at}.{key}[{index}]"), false, out);
+            let at = format!("{at}.{key}[{index}]");
+            flatten(root, through, branch, &at, false, out);
         }
     }
+}
+
+/// Differences between two vendored response-shape files (responses.rs), per operation and
+/// per status: every field of the answer, followed through the schemas it references, so a
+/// change deep in `contact` shows on each operation that answers a contact.
+pub fn responses_report(old: &Value, new: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    compare_named("answer", "", &answers(old), &answers(new), &mut lines);
+    lines
+}
+
+/// `METHOD path (operationId) answers STATUS` (and `every error answers`) → the answer,
+/// flattened through its references.
+fn answers(shapes: &Value) -> Shapes {
+    let mut found = BTreeMap::new();
+    let mut add = |key: String, schema: &Value| {
+        let mut shape = BTreeMap::new();
+        flatten(
+            Some(shapes),
+            &mut Vec::new(),
+            schema,
+            "(root)",
+            true,
+            &mut shape,
+        );
+        found.insert(key, shape);
+    };
+    for (id, operation) in shapes
+        .get("operations")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let method = operation
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        let path = operation.get("path").and_then(Value::as_str).unwrap_or("?");
+        for (status, schema) in operation
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let key = format!("{} {path} ({id}) answers {status}", method.to_uppercase());
+            add(key, schema);
+        }
+    }
+    if let Some(error) = shapes.get("error") {
+        add("every error answers".to_owned(), error);
+    }
+    found
 }
 
 /// A one-line summary of a schema node itself: `string(uri)`, `enum[a|b]`, `ref thing`,
@@ -195,10 +286,12 @@ fn summarize(schema: &Value) -> String {
         text = format!("{text}({format})");
     }
     if let Some(Value::Array(values)) = schema.get("enum") {
-        let values: Vec<String> = values
+        // Sorted: the order of an enum means nothing (regen may write it last first).
+        let mut values: Vec<String> = values
             .iter()
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .collect();
+        values.sort();
         text = format!("{text} enum[{}]", values.join("|"));
     }
     if schema.get("nullable") == Some(&Value::Bool(true)) {
@@ -216,78 +309,5 @@ fn summarize(schema: &Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn document(contact: Value, operations: Value) -> Value {
-        json!({"paths": operations, "components": {"schemas": {"contact": contact}}})
-    }
-
-    #[test]
-    fn reports_operations_fields_types_and_requiredness() {
-        let old = document(
-            json!({"type": "object", "required": ["email"], "properties": {
-                "email": {"type": "string"}, "age": {"type": "integer"}, "gone": {"type": "string"}
-            }}),
-            json!({"/contacts": {"get": {"operationId": "ListContacts"}}}),
-        );
-        let new = document(
-            json!({"type": "object", "properties": {
-                "email": {"type": "string"}, "age": {"type": "string"}, "fresh": {"type": "boolean"}
-            }}),
-            json!({"/contacts": {"post": {"operationId": "CreateContact"}}}),
-        );
-        let lines = report(&old, &new);
-        for expected in [
-            "operation added: POST /contacts (CreateContact)",
-            "operation removed: GET /contacts (ListContacts)",
-            "schema contact: fresh added: boolean",
-            "schema contact: gone removed: string",
-            "schema contact: age changed: integer → string",
-            "schema contact: email changed: string, required → string",
-        ] {
-            assert!(
-                lines.iter().any(|line| line == expected),
-                "missing {expected:?} in {lines:#?}"
-            );
-        }
-    }
-
-    #[test]
-    fn changes_inside_inline_bodies_nested_objects_and_constraints_show() {
-        let note = |admin: Value, id_type: &str| {
-            json!({"paths": {"/contacts/{contact_id}/notes": {"post": {"operationId": "createNote",
-                "requestBody": {"content": {"application/json": {"schema": {"type": "object",
-                    "properties": {"body": {"type": "string"}, "admin_id": admin,
-                        "tag": {"type": "object", "properties": {"id": {"type": id_type}}}}}}}}}}},
-                "components": {"schemas": {"reply": {"type": "object", "properties": {
-                    "urls": {"type": "array", "maxItems": 10, "items": {"type": "string", "format": "uri"}}}}}}})
-        };
-        let old = note(json!({"type": "string"}), "string");
-        let mut new = note(json!(null), "integer");
-        new["paths"]["/contacts/{contact_id}/notes"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
-            .as_object_mut()
-            .unwrap()
-            .remove("admin_id");
-        new["components"]["schemas"]["reply"]["properties"]["urls"]["maxItems"] = json!(5);
-        let lines = report(&old, &new);
-        let op = "POST /contacts/{contact_id}/notes (createNote)";
-        for expected in [
-            format!("{op}: body.admin_id removed: string"),
-            format!("{op}: body.tag.id changed: string → integer"),
-            "schema reply: urls changed: array maxItems=10 → array maxItems=5".to_owned(),
-        ] {
-            assert!(
-                lines.contains(&expected),
-                "missing {expected:?} in {lines:#?}"
-            );
-        }
-    }
-
-    #[test]
-    fn equal_documents_report_nothing() {
-        let doc = document(json!({"type": "object"}), json!({}));
-        assert!(report(&doc, &doc).is_empty());
-    }
-}
+#[path = "drift_tests.rs"]
+mod tests;

@@ -1,5 +1,5 @@
 //! Developer tasks behind the `cargo xtask` alias: regenerating the vendored Intercom document
-//! from Intercom's published one, and running every benchmark.
+//! and the shapes of its answers from Intercom's published one, and running every benchmark.
 
 mod bench;
 #[path = "../../codegen/generate.rs"]
@@ -7,8 +7,14 @@ mod codegen;
 mod doc;
 mod drift;
 mod normalize;
+mod prose;
 mod prune;
 mod regen;
+mod response_fixes;
+mod responses;
+#[cfg(test)]
+#[path = "../../tests/shapes/check.rs"]
+mod shape_check;
 mod source;
 mod validate;
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 
-use crate::doc;
+use crate::{doc, prose};
 
 pub type Step = fn(&mut Value) -> Result<Vec<String>>;
 
@@ -319,31 +319,11 @@ pub fn require_admin_reply_body(doc: &mut Value) -> Result<Vec<String>> {
     Ok(require(schema, name, &["body"]))
 }
 
-/// Keys that hold prose or sample values, never structure.
-const PROSE_KEYS: &[&str] = &[
-    "description",
-    "summary",
-    "example",
-    "examples",
-    "externalDocs",
-    "title",
-];
-/// Keys whose children are names (of fields, schemas, paths…), not keywords.
-const NAME_MAPS: &[&str] = &[
-    "properties",
-    "schemas",
-    "paths",
-    "responses",
-    "content",
-    "securitySchemes",
-    "headers",
-];
-
 /// 10. Intercom's words stay upstream: every description, summary, title and example goes.
 ///     The words a model reads are the project's own (src/tools/descriptions.rs).
 pub fn strip_prose(doc: &mut Value) -> Result<Vec<String>> {
     let mut removed = 0;
-    strip(doc, &mut removed);
+    prose::strip(doc, &mut removed);
     if let Value::Object(root) = doc {
         root.remove("tags");
         root.insert(
@@ -364,28 +344,7 @@ pub fn strip_prose(doc: &mut Value) -> Result<Vec<String>> {
     Ok(vec![format!("removed {removed} prose and example entries")])
 }
 
-fn strip(node: &mut Value, removed: &mut usize) {
-    match node {
-        Value::Object(map) => {
-            let before = map.len();
-            map.retain(|key, _| !PROSE_KEYS.contains(&key.as_str()));
-            *removed += before - map.len();
-            for (key, value) in map.iter_mut() {
-                if NAME_MAPS.contains(&key.as_str())
-                    && let Value::Object(named) = value
-                {
-                    named.values_mut().for_each(|child| strip(child, removed));
-                    continue;
-                }
-                strip(value, removed);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| strip(item, removed)),
-        _ => {}
-    }
-}
-
-fn component_mut<'a>(
+pub(crate) fn component_mut<'a>(
     doc: &'a mut Value,
     name: &str,
     step: &str,
@@ -394,7 +353,7 @@ fn component_mut<'a>(
         Some(Value::Object(schema)) => Ok(schema),
         _ => bail!(
             "normalization {step} expects component schema `{name}`, which the document no \
-             longer has; revisit xtask/src/normalize.rs"
+             longer has; revisit that step in xtask/src"
         ),
     }
 }

@@ -5,15 +5,10 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::codegen;
+use crate::regen::apply;
 
 fn run_steps(doc: &mut Value) -> Vec<String> {
-    let mut report = Vec::new();
-    for (name, step) in STEPS {
-        for change in step(doc).unwrap_or_else(|err| panic!("step {name}: {err:#}")) {
-            report.push(format!("{name}: {change}"));
-        }
-    }
-    report
+    apply(STEPS, doc).unwrap_or_else(|err| panic!("{err:#}"))
 }
 
 fn with_schemas(schemas: Value) -> Value {

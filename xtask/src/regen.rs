@@ -7,64 +7,117 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use crate::{drift, normalize, prune, source, validate};
+use crate::normalize::Step;
+use crate::{drift, normalize, prune, responses, source, validate};
 
 include!(concat!(env!("CARGO_MANIFEST_DIR"), "/../src/operations.rs"));
 
-fn output_path() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../openapi/intercom-2.11.json"
-    ))
+/// The two files regen writes: the document the client is generated from, and the shapes of
+/// Intercom's answers (responses.rs says why they are apart).
+const DOCUMENT: &str = "openapi/intercom-2.11.json";
+const RESPONSES: &str = "openapi/intercom-2.11-responses.json";
+
+fn output_path(file: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join(file)
+}
+
+/// What regen derives from Intercom's document.
+#[derive(Debug)]
+pub struct Derived {
+    pub document: Value,
+    pub responses: Value,
+    /// What pruning, each normalization and each response correction did.
+    pub report: Vec<String>,
 }
 
 pub fn run(from: &str, check: bool) -> Result<ExitCode> {
     let upstream = source::load(from)?;
-    let (derived, steps) = derive(upstream)?;
-    let text = to_text(&derived)?;
-    let path = output_path();
-    let committed = std::fs::read_to_string(&path).ok();
-    let drift = match committed.as_deref() {
-        Some(old) => drift::report(
-            &source::parse(old).context("the committed document")?,
-            &derived,
-        ),
-        None => vec!["no committed document: everything is new".to_owned()],
-    };
+    let derived = derive(upstream)?;
+    let texts = [
+        (DOCUMENT, to_text(&derived.document)?),
+        (RESPONSES, to_text(&derived.responses)?),
+    ];
+    let committed: Vec<Option<String>> = texts
+        .iter()
+        .map(|(file, _)| std::fs::read_to_string(output_path(file)).ok())
+        .collect();
+    let mut drift = Vec::new();
+    for ((file, _), (old, new)) in texts.iter().zip(
+        committed
+            .iter()
+            .zip([&derived.document, &derived.responses]),
+    ) {
+        let Some(old) = old else {
+            drift.push(format!("no committed {file}: everything is new"));
+            continue;
+        };
+        let old: Value =
+            serde_json::from_str(old).with_context(|| format!("the committed {file}"))?;
+        drift.extend(if *file == DOCUMENT {
+            drift::report(&old, new)
+        } else {
+            drift::responses_report(&old, new)
+        });
+    }
+    let stale: Vec<&str> = texts
+        .iter()
+        .zip(&committed)
+        .filter(|((_, text), old)| old.as_deref() != Some(text.as_str()))
+        .map(|((file, _), _)| *file)
+        .collect();
     if check {
-        if committed.as_deref() == Some(text.as_str()) {
-            eprintln!("regen --check: openapi/intercom-2.11.json is up to date");
+        if stale.is_empty() {
+            eprintln!("regen --check: {DOCUMENT} and {RESPONSES} are up to date");
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!(
-            "regen --check: openapi/intercom-2.11.json is not what regen derives from {from}"
+            "regen --check: {} not what regen derives from {from}",
+            stale.join(" and ")
         );
         print_section("drift", &drift, "formatting or ordering only");
         eprintln!("run `cargo xtask regen --from {from}` and review the diff");
         return Ok(ExitCode::FAILURE);
     }
-    print_section("normalizations", &steps, "none");
-    print_section("drift against the committed document", &drift, "none");
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote openapi/intercom-2.11.json");
+    print_section("normalizations and corrections", &derived.report, "none");
+    print_section("drift against the committed files", &drift, "none");
+    for (file, text) in &texts {
+        let path = output_path(file);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {file}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The whole derivation, without touching the disk: prune, normalize, prune again, validate.
-pub fn derive(mut doc: Value) -> Result<(Value, Vec<String>)> {
+/// The whole derivation, without touching the disk: prune; take the response shapes; then
+/// normalize, prune again, validate.
+pub fn derive(mut doc: Value) -> Result<Derived> {
     let mut report = prune::select_operations(&mut doc, OPERATIONS)?;
+    let (responses, fixes) = responses::derive(&doc, OPERATIONS)?;
     report.extend(prune::drop_unreached_schemas(&mut doc, prune::EXTRA_ROOTS));
-    for (name, step) in normalize::STEPS {
-        let changes = step(&mut doc).with_context(|| format!("normalization {name}"))?;
+    report.extend(apply(normalize::STEPS, &mut doc)?);
+    report.extend(prune::drop_unreached_schemas(&mut doc, prune::EXTRA_ROOTS));
+    validate::check(&doc)?;
+    report.extend(fixes);
+    Ok(Derived {
+        document: doc,
+        responses,
+        report,
+    })
+}
+
+/// Runs `steps` in order on `doc`; what each changed, one line each, led by its name. A
+/// step that fails stops the rest, named.
+pub fn apply(steps: &[(&str, Step)], doc: &mut Value) -> Result<Vec<String>> {
+    let mut report = Vec::new();
+    for (name, step) in steps {
+        let changes = step(doc).with_context(|| format!("step {name}"))?;
         report.extend(
             changes
                 .into_iter()
                 .map(|change| format!("{name}: {change}")),
         );
     }
-    report.extend(prune::drop_unreached_schemas(&mut doc, prune::EXTRA_ROOTS));
-    validate::check(&doc)?;
-    Ok((doc, report))
+    Ok(report)
 }
 
 /// Sorted keys and two-space indentation, whatever order the parser kept.
@@ -101,13 +154,13 @@ fn print_section(title: &str, lines: &[String], when_empty: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Intercom's document as laid beside the project (`../shared`). A clone on its own has
     /// no such folder: the tests that need it then say so and pass, unless
     /// INTERCOM_MCP_REQUIRE_UPSTREAM is set (as `.ci/run` does), where its absence fails.
-    fn upstream() -> Option<Value> {
+    pub(crate) fn upstream() -> Option<Value> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../shared/intercom-openapi/api.intercom.io.2.11.yaml"
@@ -125,17 +178,32 @@ mod tests {
     #[test]
     fn deriving_twice_gives_identical_bytes_and_the_committed_file() {
         let Some(doc) = upstream() else { return };
-        let first = to_text(&derive(doc.clone()).unwrap().0).unwrap();
-        let second = to_text(&derive(doc).unwrap().0).unwrap();
-        assert_eq!(first, second);
-        assert_eq!(std::fs::read_to_string(output_path()).unwrap(), first);
+        let (first, second) = (derive(doc.clone()).unwrap(), derive(doc).unwrap());
+        for (file, first, second) in [
+            (DOCUMENT, &first.document, &second.document),
+            (RESPONSES, &first.responses, &second.responses),
+        ] {
+            let first = to_text(first).unwrap();
+            assert_eq!(first, to_text(second).unwrap());
+            assert_eq!(
+                std::fs::read_to_string(output_path(file)).unwrap(),
+                first,
+                "{file}"
+            );
+        }
     }
 
     #[test]
     fn the_derived_document_keeps_exactly_the_allowlist() {
         let Some(doc) = upstream() else { return };
-        let (derived, _) = derive(doc).unwrap();
-        let mut ids: Vec<&str> = crate::doc::operations(&derived)
+        let derived = derive(doc).unwrap();
+        let mut answered: Vec<&String> = derived.responses["operations"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        answered.sort_unstable();
+        let mut ids: Vec<&str> = crate::doc::operations(&derived.document)
             .iter()
             .map(|op| op.id)
             .collect();
@@ -143,6 +211,7 @@ mod tests {
         let mut expected = OPERATIONS.to_vec();
         expected.sort_unstable();
         assert_eq!(ids, expected);
+        assert_eq!(answered, expected);
     }
 
     #[test]

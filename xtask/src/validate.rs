@@ -8,6 +8,15 @@ use serde_json::Value;
 use crate::{codegen, doc};
 
 pub fn check(document: &Value) -> Result<()> {
+    references_resolve(document)?;
+    if let Err(reason) = codegen::generate(document) {
+        bail!("progenitor cannot generate the derived document: {reason}");
+    }
+    Ok(())
+}
+
+/// Every `$ref` in `document` names a component schema it defines.
+pub fn references_resolve(document: &Value) -> Result<()> {
     let mut referenced = BTreeSet::new();
     doc::collect_refs(document, &mut referenced);
     let defined: BTreeSet<String> = doc::schemas(document)
@@ -17,16 +26,13 @@ pub fn check(document: &Value) -> Result<()> {
     if !dangling.is_empty() {
         bail!(
             "the derived document references undefined schemas: {}; define them in \
-             normalization 1 (xtask/src/normalize.rs) if they are free-form",
+             normalization 1 (xtask/src/normalize.rs) or correction R1 if they are free-form",
             dangling
                 .iter()
                 .map(|name| format!("`{name}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-    }
-    if let Err(reason) = codegen::generate(document) {
-        bail!("progenitor cannot generate the derived document: {reason}");
     }
     Ok(())
 }

@@ -1,177 +1,21 @@
-//! stdio framing in front of rmcp. Each line is parsed once, straight into rmcp's message type,
-//! and handed to the session over a channel; rmcp's replies are written as lines. What rmcp
-//! would drop without a word gets an answer: a line that is not JSON (-32700), an oversized
-//! message or a malformed request (-32600), `tools/call` arguments that are not an object
-//! (-32602). On EOF or a signal, reading stops, calls in flight finish (bounded), and only then
-//! does the session end.
+//! stdio framing: a line in, measured against the size limit, becomes one rmcp message or the
+//! JSON-RPC error reply rmcp would not send; replies go out one a line.
 
-use std::collections::HashSet;
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use rmcp::model::{
-    CallToolRequestParams, ClientRequest, JsonRpcMessage, JsonRpcRequest, RequestId,
-};
-use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
-use rmcp::{RoleServer, ServiceExt};
+use rmcp::RoleServer;
+use rmcp::model::{CallToolRequestParams, ClientRequest, JsonRpcMessage, JsonRpcRequest};
+use rmcp::service::RxJsonRpcMessage;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::server::IntercomServer;
-
-/// How long calls in flight may take to finish once the input has ended.
-pub const DRAIN: Duration = Duration::from_secs(30);
-
-/// Requests handed to the session and not answered yet.
-type Pending = Arc<Mutex<HashSet<RequestId>>>;
-
-fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashSet<RequestId>> {
-    pending
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-enum Line {
+pub(super) enum Line {
     Complete,
     TooLong(usize),
     End,
 }
 
-/// Serves one MCP session over `input`/`output` until the input ends or `shutdown` resolves.
-pub async fn serve<R, W>(
-    server: IntercomServer,
-    input: R,
-    output: W,
-    max_message_bytes: usize,
-    shutdown: impl Future<Output = ()>,
-) -> anyhow::Result<()>
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin + Send + 'static,
-{
-    let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>(64);
-    let (in_tx, in_rx) = mpsc::channel(64);
-    let pending: Pending = Arc::default();
-    let writer = tokio::spawn(write_lines(out_rx, output));
-    let channels = Channels {
-        incoming: in_rx,
-        outgoing: out_tx.clone(),
-        pending: Arc::clone(&pending),
-    };
-    let session = tokio::spawn(async move {
-        match server.serve(channels).await {
-            Ok(running) => {
-                let _ = running.waiting().await;
-            }
-            Err(err) => tracing::info!("session ended before initialization: {err}"),
-        }
-    });
-
-    let mut input = BufReader::new(input);
-    let mut line = Vec::new();
-    tokio::pin!(shutdown);
-    loop {
-        let read = tokio::select! {
-            read = read_line(&mut input, max_message_bytes, &mut line) => read,
-            () = &mut shutdown => {
-                tracing::info!("shutting down: finishing calls in flight");
-                break;
-            }
-        };
-        let screened = match read {
-            Ok(Line::End) | Err(_) => break,
-            Ok(Line::TooLong(size)) => Screened::Reply(error_reply(
-                &Value::Null,
-                -32600,
-                &format!(
-                    "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
-                ),
-            )),
-            Ok(Line::Complete) => screen(&line),
-        };
-        match screened {
-            Screened::Skip => {}
-            Screened::Reply(reply) => {
-                let _ = out_tx.send(reply).await;
-            }
-            Screened::Forward(message) => {
-                if let JsonRpcMessage::Request(request) = &*message {
-                    lock(&pending).insert(request.id.clone());
-                }
-                if in_tx.send(*message).await.is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    drain(&pending).await;
-    // The session sees the end of its input and closes; its last replies are written first.
-    drop(in_tx);
-    let _ = session.await;
-    drop(out_tx);
-    let _ = writer.await;
-    Ok(())
-}
-
-/// The session's side: messages from the reader, replies to the writer.
-struct Channels {
-    incoming: mpsc::Receiver<RxJsonRpcMessage<RoleServer>>,
-    outgoing: mpsc::Sender<Vec<u8>>,
-    pending: Pending,
-}
-
-impl rmcp::transport::Transport<RoleServer> for Channels {
-    type Error = std::io::Error;
-
-    fn send(
-        &mut self,
-        item: TxJsonRpcMessage<RoleServer>,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        let answered = match &item {
-            JsonRpcMessage::Response(response) => Some(&response.id),
-            JsonRpcMessage::Error(error) => error.id.as_ref(),
-            _ => None,
-        };
-        if let Some(id) = answered {
-            lock(&self.pending).remove(id);
-        }
-        let line = serde_json::to_vec(&item).map_err(std::io::Error::other);
-        let outgoing = self.outgoing.clone();
-        async move {
-            outgoing.send(line?).await.map_err(|_| {
-                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the output is closed")
-            })
-        }
-    }
-
-    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
-        self.incoming.recv().await
-    }
-
-    async fn close(&mut self) -> Result<(), Self::Error> {
-        self.incoming.close();
-        Ok(())
-    }
-}
-
-async fn drain(pending: &Pending) {
-    let deadline = tokio::time::Instant::now() + DRAIN;
-    while tokio::time::Instant::now() < deadline {
-        if lock(pending).is_empty() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    tracing::warn!(
-        "calls still in flight after {} s; ending anyway",
-        DRAIN.as_secs()
-    );
-}
-
 /// Reads one line into `line` (without its newline), keeping at most `max` bytes of it.
-async fn read_line<R: AsyncBufRead + Unpin>(
+pub(super) async fn read_line<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     max: usize,
     line: &mut Vec<u8>,
@@ -219,7 +63,14 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
 /// The MCP methods this server answers. rmcp reads one whose params do not fit as a custom
 /// request and answers "method not found", which would mislead: these get told what is wrong.
-const SERVED: [&str; 4] = ["initialize", "ping", "tools/list", "tools/call"];
+const SERVED: [&str; 6] = [
+    "initialize",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/read",
+];
 
 pub(crate) fn screen(line: &[u8]) -> Screened {
     let line = line.strip_prefix(BYTE_ORDER_MARK).unwrap_or(line);
@@ -309,7 +160,10 @@ pub(crate) fn error_reply(id: &Value, code: i64, message: &str) -> Vec<u8> {
 }
 
 /// Writes each line, flushing once whatever is queued has been written.
-async fn write_lines<W: AsyncWrite + Unpin>(mut lines: mpsc::Receiver<Vec<u8>>, output: W) {
+pub(super) async fn write_lines<W: AsyncWrite + Unpin>(
+    mut lines: mpsc::Receiver<Vec<u8>>,
+    output: W,
+) {
     let mut output = tokio::io::BufWriter::new(output);
     while let Some(line) = lines.recv().await {
         let mut next = Some(line);
@@ -327,103 +181,10 @@ async fn write_lines<W: AsyncWrite + Unpin>(mut lines: mpsc::Receiver<Vec<u8>>, 
     }
 }
 
-/// The process's stdin and stdout. Pipes and sockets, which is what MCP clients connect, are
-/// read and written on the runtime's own thread; tokio's stdio would hand every read and every
-/// write to a blocking thread and back. Anything else (a terminal, a file) uses tokio's stdio.
-pub fn stdio() -> (
-    Box<dyn AsyncRead + Unpin + Send>,
-    Box<dyn AsyncWrite + Unpin + Send>,
-) {
-    #[cfg(unix)]
-    let (input, output) = (direct::input(), direct::output());
-    #[cfg(not(unix))]
-    let (input, output) = (None, None);
-    (
-        input.unwrap_or_else(|| Box::new(tokio::io::stdin())),
-        output.unwrap_or_else(|| Box::new(tokio::io::stdout())),
-    )
-}
-
-/// Non-blocking stdin/stdout on unix, when they are a pipe or a socket.
-#[cfg(unix)]
-mod direct {
-    use std::fs::File;
-    use std::os::fd::{AsFd, OwnedFd};
-    use std::os::unix::fs::{FileTypeExt, MetadataExt};
-
-    use tokio::io::{AsyncRead, AsyncWrite};
-    use tokio::net::UnixStream;
-    use tokio::net::unix::pipe;
-
-    /// A duplicate of `fd`: the same open file, which becomes non-blocking.
-    fn duplicate(fd: impl AsFd) -> Option<File> {
-        fd.as_fd().try_clone_to_owned().ok().map(File::from)
-    }
-
-    fn socket(file: File) -> Option<UnixStream> {
-        let socket = std::os::unix::net::UnixStream::from(OwnedFd::from(file));
-        socket.set_nonblocking(true).ok()?;
-        UnixStream::from_std(socket).ok()
-    }
-
-    pub fn input() -> Option<Box<dyn AsyncRead + Unpin + Send>> {
-        let file = duplicate(std::io::stdin())?;
-        let kind = file.metadata().ok()?.file_type();
-        if kind.is_fifo() {
-            Some(Box::new(pipe::Receiver::from_file(file).ok()?))
-        } else if kind.is_socket() {
-            Some(Box::new(socket(file)?))
-        } else {
-            None
-        }
-    }
-
-    pub fn output() -> Option<Box<dyn AsyncWrite + Unpin + Send>> {
-        let file = duplicate(std::io::stdout())?;
-        let metadata = file.metadata().ok()?;
-        // Logs go to stderr with blocking writes; when it is the same pipe as stdout, making
-        // that pipe non-blocking would make a log write fail whenever the pipe is full.
-        let stderr = duplicate(std::io::stderr()).and_then(|file| file.metadata().ok());
-        if stderr
-            .is_some_and(|stderr| (stderr.dev(), stderr.ino()) == (metadata.dev(), metadata.ino()))
-        {
-            return None;
-        }
-        let kind = metadata.file_type();
-        if kind.is_fifo() {
-            Some(Box::new(pipe::Sender::from_file(file).ok()?))
-        } else if kind.is_socket() {
-            Some(Box::new(socket(file)?))
-        } else {
-            None
-        }
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM.
-pub async fn signals() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut interrupt), Ok(mut terminate)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use tokio::io::BufReader;
+
     use super::*;
 
     #[tokio::test]

@@ -1,0 +1,100 @@
+//! A generated client's answer → the JSON body, or the [`ToolError`] the model reads. Below
+//! both the tools and the default admin (which asks `GET /me` through the same path), so every
+//! dependency points down.
+
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::error::{ToolError, api_error};
+use crate::intercom::Sent;
+use crate::policy;
+
+pub type Outcome = Result<Value, ToolError>;
+
+/// A generated client's answer → the JSON body, or the error the model reads.
+pub async fn respond(sent: Sent) -> Outcome {
+    use progenitor_client::Error;
+    match sent {
+        Ok(response) => Ok(response.into_inner()),
+        Err(Error::UnexpectedResponse(response)) if response.status().is_redirection() => {
+            Err(crate::error::redirect(&response))
+        }
+        Err(Error::UnexpectedResponse(response)) => {
+            let status = response.status();
+            let retry_after = policy::retry_wait(response.headers(), SystemTime::now());
+            let body = response.bytes().await.map_err(|err| read_failure(&err))?;
+            if status.is_success() {
+                return parse_success(&body);
+            }
+            let mut error = api_error(status, &body);
+            error.retry_after =
+                retry_after.filter(|_| status == reqwest::StatusCode::TOO_MANY_REQUESTS);
+            Err(ToolError::Api(error))
+        }
+        // Only 2xx bodies are decoded by the generated code: an empty one means "no content".
+        Err(Error::InvalidResponsePayload(body, _)) if body.iter().all(u8::is_ascii_whitespace) => {
+            Ok(Value::Null)
+        }
+        Err(Error::InvalidResponsePayload(body, err)) => Err(ToolError::Body(format!(
+            "Intercom answered with success, but the body is not JSON ({err}); {} bytes.",
+            body.len()
+        ))),
+        Err(Error::Custom(message)) => Err(ToolError::Request(message)),
+        Err(Error::InvalidRequest(message)) => Err(ToolError::Arguments(message)),
+        Err(Error::ResponseBodyError(err)) => Err(read_failure(&err)),
+        Err(Error::CommunicationError(err) | Error::InvalidUpgrade(err)) => {
+            Err(ToolError::Transport(communication_problem(err)))
+        }
+        Err(Error::ErrorResponse(response)) => {
+            Err(ToolError::Api(api_error(response.status(), b"")))
+        }
+    }
+}
+
+/// A 2xx body: JSON, or nothing at all ("no content"); anything else is an error.
+fn parse_success(body: &[u8]) -> Outcome {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|err| {
+        ToolError::Body(format!(
+            "Intercom answered with success, but the body is not JSON ({err}); {} bytes.",
+            body.len()
+        ))
+    })
+}
+
+/// Reading the answer's body failed: it was too large, or the connection broke mid-body.
+fn read_failure(err: &reqwest::Error) -> ToolError {
+    if policy::is_body_too_large(err) {
+        ToolError::Body(
+            "Intercom's answer is larger than this server reads (INTERCOM_MAX_BODY_BYTES); ask for \
+             less, e.g. a smaller per_page."
+                .to_owned(),
+        )
+    } else {
+        ToolError::Transport(format!(
+            "The connection broke while Intercom's answer was being read ({err})."
+        ))
+    }
+}
+
+fn communication_problem(err: reqwest::Error) -> String {
+    let what = if err.is_timeout() {
+        "Intercom did not answer in time (INTERCOM_API_TIMEOUT)"
+    } else if err.is_connect() {
+        "Could not connect to Intercom"
+    } else {
+        "The request to Intercom failed"
+    };
+    // The URL is left out: the caller knows the path, and it is long.
+    let err = err.without_url();
+    let mut detail = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        detail = format!("{detail}: {cause}");
+        source = cause.source();
+    }
+    format!("{what}: {detail}.")
+}

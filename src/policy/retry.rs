@@ -1,0 +1,237 @@
+//! Whether a failed request is sent again: only operations that are safe to repeat, on a 429
+//! the answer says how long to wait for, a transient 5xx, or no answer at all; with backoff.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::{Response, StatusCode};
+
+use super::caps::cap_body;
+use super::window::{jitter, retry_wait};
+use super::{Clock, Policy};
+
+/// The operations that are safe to send again after a failure: reads, the two searches,
+/// `PUT /contacts/{id}` (the same update twice leaves the same contact). Named as progenitor
+/// names operations (snake_case).
+pub const REPEATABLE: &[&str] = &[
+    "list_contacts",
+    "search_contacts",
+    "show_contact",
+    "update_contact",
+    "list_conversations",
+    "search_conversations",
+    "retrieve_conversation",
+    "list_all_companies",
+    "retrieve_a_company_by_id",
+    "list_tags",
+    "identify_admin",
+];
+
+/// True when `operation_id` (as in the document, e.g. `UpdateContact`) may be sent again.
+pub fn is_repeatable(operation_id: &str) -> bool {
+    REPEATABLE.contains(&snake_case(operation_id).as_str())
+}
+
+/// progenitor's method name for an operationId: `RetrieveACompanyById` → `retrieve_a_company_by_id`.
+pub fn snake_case(operation_id: &str) -> String {
+    let chars: Vec<char> = operation_id.chars().collect();
+    let mut out = String::new();
+    for (index, c) in chars.iter().enumerate() {
+        let previous = index.checked_sub(1).and_then(|i| chars.get(i));
+        let next = chars.get(index + 1);
+        let boundary = c.is_uppercase()
+            && previous.is_some_and(|p| {
+                p.is_lowercase() || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+            });
+        if boundary {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Why an attempt did not give a final answer.
+enum Attempt {
+    /// 429: worth another try after `wait` (when the answer said how long).
+    RateLimited(Response, Option<Duration>),
+    /// 5xx on a repeatable operation.
+    ServerError(Response),
+    /// No answer; `repeatable` when the operation may be sent again.
+    Transport(reqwest::Error, bool),
+}
+
+impl Policy {
+    /// Sends `request`, retrying as the policy allows; the answer's body is capped.
+    pub async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &str,
+    ) -> reqwest::Result<Response> {
+        let repeatable = REPEATABLE.contains(&operation);
+        let attempt = || async {
+            // JSON bodies are bytes, so a request always clones; were one ever to stream,
+            // it is sent once (below), which is the safe direction.
+            let Some(request) = request.try_clone() else {
+                return Err(None);
+            };
+            self.attempt(client, request, repeatable)
+                .await
+                .map_err(Some)
+        };
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(500))
+            .with_max_delay(Duration::from_secs(8))
+            .with_max_times(self.limits.attempts.saturating_sub(1))
+            .with_jitter();
+        let max_wait = self.limits.max_retry_wait;
+        let outcome = attempt
+            .retry(backoff)
+            .sleep(ClockSleeper(Arc::clone(&self.clock)))
+            .when(|failure: &Option<Attempt>| match failure {
+                Some(Attempt::RateLimited(_, wait)) => wait.is_none_or(|wait| wait <= max_wait),
+                Some(Attempt::ServerError(_)) => true,
+                Some(Attempt::Transport(_, repeatable)) => *repeatable,
+                None => false,
+            })
+            .adjust(|failure, backoff| match (failure, backoff) {
+                (Some(Attempt::RateLimited(_, Some(wait))), Some(_)) => {
+                    Some(wait.saturating_add(jitter(*wait)))
+                }
+                (_, backoff) => backoff,
+            })
+            .notify(|failure, wait| {
+                let why = match failure {
+                    Some(Attempt::RateLimited(..)) => "rate limited (429)".to_owned(),
+                    Some(Attempt::ServerError(response)) => {
+                        format!("HTTP {}", response.status().as_u16())
+                    }
+                    Some(Attempt::Transport(err, _)) => format!("{}", TransportKind(err)),
+                    None => "unknown".to_owned(),
+                };
+                tracing::info!(operation, wait_ms = wait.as_millis(), why, "retrying");
+            })
+            .await;
+        let max_body = self.limits.max_body_bytes;
+        match outcome {
+            Ok(response) => Ok(cap_body(response, max_body)),
+            Err(Some(Attempt::RateLimited(response, _) | Attempt::ServerError(response))) => {
+                Ok(cap_body(response, max_body))
+            }
+            Err(Some(Attempt::Transport(err, _))) => Err(err),
+            // Unreachable in practice (see above): send it once, without retries.
+            Err(None) => client
+                .execute(request)
+                .await
+                .map(|response| cap_body(response, max_body)),
+        }
+    }
+
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        repeatable: bool,
+    ) -> Result<Response, Attempt> {
+        let sent = self.send_in_turn(client, request).await;
+        let response = match sent {
+            Ok(response) => response,
+            // A timeout spent the whole per-request deadline: answering at the deadline beats
+            // trying again for as long once more.
+            Err(err) => {
+                let retry = repeatable && !err.is_timeout();
+                return Err(Attempt::Transport(err, retry));
+            }
+        };
+        self.observe(response.headers());
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let wait = retry_wait(response.headers(), self.clock.now());
+            return Err(Attempt::RateLimited(response, wait));
+        }
+        let transient = matches!(status.as_u16(), 500 | 502 | 503 | 504);
+        if transient && repeatable {
+            return Err(Attempt::ServerError(response));
+        }
+        Ok(response)
+    }
+}
+
+/// backon's sleeper over our clock. A named type, not a closure: a closure made inside
+/// `execute` would carry its lifetimes and could not be `'static`.
+struct ClockSleeper(Arc<dyn Clock>);
+
+impl backon::Sleeper for ClockSleeper {
+    type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    fn sleep(&self, duration: Duration) -> Self::Sleep {
+        self.0.sleep(duration)
+    }
+}
+
+struct TransportKind<'a>(&'a reqwest::Error);
+
+impl std::fmt::Display for TransportKind<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let err = self.0;
+        f.write_str(if err.is_timeout() {
+            "timeout"
+        } else if err.is_connect() {
+            "connection failed"
+        } else {
+            "transport error"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_become_progenitor_method_names() {
+        let names: Vec<String> = crate::operations::OPERATIONS
+            .iter()
+            .map(|id| snake_case(id))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "list_contacts",
+                "search_contacts",
+                "show_contact",
+                "create_contact",
+                "update_contact",
+                "create_note",
+                "list_conversations",
+                "search_conversations",
+                "retrieve_conversation",
+                "reply_conversation",
+                "manage_conversation",
+                "list_all_companies",
+                "retrieve_a_company_by_id",
+                "list_tags",
+                "attach_tag_to_contact",
+                "identify_admin",
+            ]
+        );
+        assert!(
+            is_repeatable("UpdateContact")
+                && is_repeatable("listTags")
+                && is_repeatable("SearchContacts")
+        );
+        for write in [
+            "CreateContact",
+            "createNote",
+            "replyConversation",
+            "manageConversation",
+            "attachTagToContact",
+        ] {
+            assert!(!is_repeatable(write), "{write}");
+        }
+    }
+}

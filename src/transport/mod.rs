@@ -1,0 +1,150 @@
+//! stdio framing in front of rmcp. Each line is parsed once, straight into rmcp's message type,
+//! and handed to the session over a channel; rmcp's replies are written as lines. What rmcp
+//! would drop without a word gets an answer: a line that is not JSON (-32700), an oversized
+//! message or a malformed request (-32600), `tools/call` arguments that are not an object
+//! (-32602). On EOF or a signal, reading stops, calls in flight finish (bounded), and only then
+//! does the session end.
+//!
+//! - `framing.rs`: a line in → one parsed message or the error reply; replies out as lines.
+//! - `pipes.rs`: the process's stdin and stdout, non-blocking when they are pipes or sockets.
+//! - `shutdown.rs`: signals, and the calls in flight that finish before the session ends.
+
+mod framing;
+mod pipes;
+mod shutdown;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use rmcp::model::JsonRpcMessage;
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::{RoleServer, ServiceExt};
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, BufReader};
+use tokio::sync::mpsc;
+
+use crate::server::IntercomServer;
+use framing::{Line, read_line, write_lines};
+// The HTTP transport screens bodies the same way (http/protocol.rs).
+pub(crate) use framing::{Screened, error_reply, screen};
+use shutdown::{Pending, drain, lock};
+
+pub use pipes::stdio;
+pub use shutdown::{DRAIN, signals};
+
+/// Serves one MCP session over `input`/`output` until the input ends or `shutdown` resolves.
+pub async fn serve<R, W>(
+    server: IntercomServer,
+    input: R,
+    output: W,
+    max_message_bytes: usize,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>(64);
+    let (in_tx, in_rx) = mpsc::channel(64);
+    let pending: Pending = Arc::default();
+    let writer = tokio::spawn(write_lines(out_rx, output));
+    let channels = Channels {
+        incoming: in_rx,
+        outgoing: out_tx.clone(),
+        pending: Arc::clone(&pending),
+    };
+    let session = tokio::spawn(async move {
+        match server.serve(channels).await {
+            Ok(running) => {
+                let _ = running.waiting().await;
+            }
+            Err(err) => tracing::info!("session ended before initialization: {err}"),
+        }
+    });
+
+    let mut input = BufReader::new(input);
+    let mut line = Vec::new();
+    tokio::pin!(shutdown);
+    loop {
+        let read = tokio::select! {
+            read = read_line(&mut input, max_message_bytes, &mut line) => read,
+            () = &mut shutdown => {
+                tracing::info!("shutting down: finishing calls in flight");
+                break;
+            }
+        };
+        let screened = match read {
+            Ok(Line::End) | Err(_) => break,
+            Ok(Line::TooLong(size)) => Screened::Reply(error_reply(
+                &Value::Null,
+                -32600,
+                &format!(
+                    "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
+                ),
+            )),
+            Ok(Line::Complete) => screen(&line),
+        };
+        match screened {
+            Screened::Skip => {}
+            Screened::Reply(reply) => {
+                let _ = out_tx.send(reply).await;
+            }
+            Screened::Forward(message) => {
+                if let JsonRpcMessage::Request(request) = &*message {
+                    lock(&pending).insert(request.id.clone());
+                }
+                if in_tx.send(*message).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drain(&pending).await;
+    // The session sees the end of its input and closes; its last replies are written first.
+    drop(in_tx);
+    let _ = session.await;
+    drop(out_tx);
+    let _ = writer.await;
+    Ok(())
+}
+
+/// The session's side: messages from the reader, replies to the writer.
+struct Channels {
+    incoming: mpsc::Receiver<RxJsonRpcMessage<RoleServer>>,
+    outgoing: mpsc::Sender<Vec<u8>>,
+    pending: Pending,
+}
+
+impl rmcp::transport::Transport<RoleServer> for Channels {
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let answered = match &item {
+            JsonRpcMessage::Response(response) => Some(&response.id),
+            JsonRpcMessage::Error(error) => error.id.as_ref(),
+            _ => None,
+        };
+        if let Some(id) = answered {
+            lock(&self.pending).remove(id);
+        }
+        let line = serde_json::to_vec(&item).map_err(std::io::Error::other);
+        let outgoing = self.outgoing.clone();
+        async move {
+            outgoing.send(line?).await.map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the output is closed")
+            })
+        }
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        self.incoming.recv().await
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        self.incoming.close();
+        Ok(())
+    }
+}

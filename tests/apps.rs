@@ -1,0 +1,404 @@
+//! MCP Apps (the `io.modelcontextprotocol/ui` extension) over the protocol: the two `ui://`
+//! views in `resources/list` and `resources/read`, tools' `_meta.ui.resourceUri`, and
+//! `structuredContent` — all only for a client whose `initialize` names the extension; any
+//! other client sees exactly what it saw before. In process against a mock Intercom, and the
+//! real binary with `--sandbox` over stdio.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{RecordingClock, TOKEN, text};
+use intercom_mcp::server::IntercomServer;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientConfig, ReadResourceRequestParams,
+    ResourceContents,
+};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const EXTENSION: &str = "io.modelcontextprotocol/ui";
+const MIME: &str = "text/html;profile=mcp-app";
+const CONVERSATION: &str = "ui://intercom-mcp/conversation";
+const BROWSER: &str = "ui://intercom-mcp/browser";
+
+struct Host {
+    intercom: MockServer,
+    client: RunningService<RoleClient, ClientConfig>,
+}
+
+/// A client whose `initialize` carries `capabilities`, against a server on a mock Intercom.
+async fn connect(capabilities: Value) -> Host {
+    let intercom = MockServer::start().await;
+    let config = common::config(&[("accessToken", TOKEN)], &intercom.uri());
+    let server = IntercomServer::with_clock(&config, Arc::new(RecordingClock::default())).unwrap();
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    let info: ClientConfig = serde_json::from_value(json!({
+        "protocolVersion": "2025-06-18",
+        "capabilities": capabilities,
+        "clientInfo": {"name": "apps-test-host", "version": "1"},
+    }))
+    .unwrap();
+    let client = info.serve(client_io).await.unwrap();
+    Host { intercom, client }
+}
+
+async fn with_apps() -> Host {
+    connect(json!({"extensions": {EXTENSION: {"mimeTypes": [MIME]}}})).await
+}
+
+async fn without_apps() -> Host {
+    connect(json!({})).await
+}
+
+impl Host {
+    async fn call(&self, tool: &str, args: Value) -> CallToolResult {
+        let request = CallToolRequestParams::new(tool.to_owned());
+        let request = request.with_arguments(args.as_object().cloned().unwrap_or_default());
+        self.client.call_tool(request).await.unwrap()
+    }
+
+    async fn tools_json(&self) -> Value {
+        serde_json::to_value(self.client.list_all_tools().await.unwrap()).unwrap()
+    }
+}
+
+/// Intercom's answers for a conversation and a page of contacts, each asked for exactly once.
+async fn mount_reads(intercom: &MockServer) {
+    let conversation = json!({
+        "type": "conversation", "id": "123", "created_at": 1_717_200_000, "updated_at": 1_717_200_000,
+        "title": "Refund", "state": "open", "open": true, "admin_assignee_id": 7,
+        "source": {"type": "conversation", "id": "9", "delivered_as": "customer_initiated",
+            "body": "<p>I was <b>charged twice</b></p>", "author": {"type": "user", "id": "c1", "name": "Ada"}},
+        "conversation_parts": {"type": "conversation_part.list", "total_count": 1, "conversation_parts": [
+            {"type": "conversation_part", "id": "p1", "part_type": "note", "body": "<p>check Stripe</p>",
+             "created_at": 1_717_200_100, "author": {"type": "admin", "id": "7", "name": "Mo"}}]},
+    });
+    Mock::given(method("GET"))
+        .and(path("/conversations/123"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(conversation))
+        .mount(intercom)
+        .await;
+    let contacts = json!({
+        "type": "list", "total_count": 1,
+        "data": [{"type": "contact", "id": "c1", "role": "user", "name": "Ada", "email": "ada@example.com"}],
+        "pages": {"type": "pages", "page": 1, "per_page": 1, "total_pages": 1},
+    });
+    Mock::given(method("GET"))
+        .and(path("/contacts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(contacts))
+        .mount(intercom)
+        .await;
+}
+
+#[tokio::test]
+async fn initialize_announces_the_extension_and_resources_only_to_a_client_that_names_it() {
+    let apps = with_apps().await;
+    let info = apps.client.peer_info().unwrap();
+    let extensions = info.capabilities.extensions.clone().unwrap();
+    assert_eq!(
+        Value::Object(extensions[EXTENSION].clone()),
+        json!({"mimeTypes": [MIME]})
+    );
+    assert!(info.capabilities.resources.is_some());
+
+    for capabilities in [
+        json!({}),
+        json!({"extensions": {EXTENSION: {"mimeTypes": ["text/html"]}}}),
+    ] {
+        let plain = connect(capabilities.clone()).await;
+        let info = plain.client.peer_info().unwrap();
+        assert_eq!(info.capabilities.extensions, None, "{capabilities}");
+        assert_eq!(info.capabilities.resources, None, "{capabilities}");
+    }
+}
+
+#[tokio::test]
+async fn resources_list_and_read_serve_both_views_as_mcp_app_html() {
+    let host = with_apps().await;
+    let listed = serde_json::to_value(host.client.list_all_resources().await.unwrap()).unwrap();
+    let uris: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|resource| resource["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, [CONVERSATION, BROWSER]);
+    let no_network = json!({"connectDomains": [], "resourceDomains": [], "frameDomains": [], "baseUriDomains": []});
+    for resource in listed.as_array().unwrap() {
+        assert_eq!(resource["mimeType"], MIME);
+        assert_eq!(resource["_meta"]["ui"]["csp"], no_network);
+    }
+    let assets = [
+        (CONVERSATION, include_str!("../assets/conversation.html")),
+        (BROWSER, include_str!("../assets/browser.html")),
+    ];
+    for (uri, html) in assets {
+        let read = host
+            .client
+            .read_resource(ReadResourceRequestParams::new(uri))
+            .await
+            .unwrap();
+        let [
+            ResourceContents::TextResourceContents {
+                uri: read_uri,
+                mime_type,
+                text,
+                meta,
+            },
+        ] = read.contents.as_slice()
+        else {
+            panic!("one text content for {uri}: {read:?}")
+        };
+        assert_eq!(read_uri, uri);
+        assert_eq!(mime_type.as_deref(), Some(MIME));
+        assert_eq!(text, html);
+        let meta = serde_json::to_value(meta).unwrap();
+        assert_eq!(meta["ui"]["csp"], no_network, "{uri}");
+        assert_eq!(meta["ui"]["prefersBorder"], true, "{uri}");
+    }
+
+    let missing = host
+        .client
+        .read_resource(ReadResourceRequestParams::new("ui://intercom-mcp/nothing"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.contains("ui://intercom-mcp/nothing") && missing.contains(CONVERSATION),
+        "{missing}"
+    );
+}
+
+#[tokio::test]
+async fn five_read_tools_name_their_view_with_the_extension_and_no_tool_changes_without() {
+    let linked = with_apps().await.tools_json().await;
+    let plain = without_apps().await.tools_json().await;
+    let expected = [
+        ("intercomListContacts", BROWSER),
+        ("intercomSearchContacts", BROWSER),
+        ("intercomListConversations", BROWSER),
+        ("intercomSearchConversations", BROWSER),
+        ("intercomGetConversation", CONVERSATION),
+    ];
+    let (linked, plain) = (linked.as_array().unwrap(), plain.as_array().unwrap());
+    assert_eq!(linked.len(), 16);
+    for (with, without) in linked.iter().zip(plain) {
+        let name = with["name"].as_str().unwrap();
+        match expected.iter().find(|(tool, _)| *tool == name) {
+            Some((_, uri)) => assert_eq!(with["_meta"], json!({"ui": {"resourceUri": uri}})),
+            None => assert!(with.get("_meta").is_none(), "{name}"),
+        }
+        let mut stripped = with.clone();
+        stripped.as_object_mut().unwrap().remove("_meta");
+        assert_eq!(&stripped, without, "{name}: only _meta differs");
+        assert!(without.get("_meta").is_none(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn structured_content_is_the_texts_lean_data_with_the_extension_and_absent_without() {
+    let apps = with_apps().await;
+    let plain = without_apps().await;
+    mount_reads(&apps.intercom).await;
+    mount_reads(&plain.intercom).await;
+    for (tool, args) in [
+        ("intercomGetConversation", json!({"conversation_id": "123"})),
+        ("intercomListContacts", json!({"per_page": 1})),
+    ] {
+        let with = apps.call(tool, args.clone()).await;
+        let without = plain.call(tool, args.clone()).await;
+        assert_eq!(with.is_error, Some(false), "{tool}: {}", text(&with));
+        let data: Value = serde_json::from_str(&text(&with)).unwrap();
+        assert_eq!(with.structured_content, Some(data.clone()), "{tool}");
+        assert_eq!(text(&with), text(&without), "{tool}: the text is unchanged");
+        assert_eq!(
+            serde_json::to_value(&without).unwrap(),
+            json!({"content": [{"type": "text", "text": text(&without)}], "isError": false}),
+            "{tool}: without the extension, no structuredContent"
+        );
+        if tool == "intercomGetConversation" {
+            // The lean form, never Intercom's JSON: HTML as text, one timeline.
+            // Fenced as the customer's, as in the text (docs/security.md).
+            let tag = intercom_mcp::untrusted::tag();
+            assert_eq!(
+                data["timeline"][0]["body"],
+                format!("⟦c:{tag}⟧I was charged twice⟦/c:{tag}⟧")
+            );
+            assert_eq!(data["timeline"][1]["part_type"], "note");
+            assert!(data.get("conversation_parts").is_none());
+        }
+    }
+
+    // `raw: true` returns Intercom's JSON as text only; errors and tools without a view never
+    // carry structuredContent.
+    let raw = apps
+        .call(
+            "intercomGetConversation",
+            json!({"conversation_id": "123", "raw": true}),
+        )
+        .await;
+    assert_eq!(raw.structured_content, None);
+    assert!(text(&raw).contains("conversation_parts"));
+    let failed = apps
+        .call("intercomGetConversation", json!({"conversation_id": "404"}))
+        .await;
+    assert_eq!(failed.is_error, Some(true));
+    assert_eq!(failed.structured_content, None);
+    let bad = apps
+        .call("intercomListContacts", json!({"per_page": "x"}))
+        .await;
+    assert_eq!(bad.is_error, Some(true));
+    assert_eq!(bad.structured_content, None);
+}
+
+/// The real binary on the sample workspace, as an MCP Apps host starts it.
+#[tokio::test]
+async fn the_sandbox_binary_over_stdio_serves_views_and_structured_content() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
+        .arg("--sandbox")
+        .current_dir(std::env::temp_dir())
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let lines = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
+            "capabilities": {"extensions": {EXTENSION: {"mimeTypes": [MIME]}}}, "clientInfo": {"name": "host", "version": "1"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "resources/read", "params": {"uri": CONVERSATION}}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "intercomGetConversation",
+            "arguments": {"conversation_id": "20418"}}}),
+        json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "intercomListConversations",
+            "arguments": {"per_page": 2}}}),
+    ];
+    for line in &lines {
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+    }
+    let mut replies = std::collections::BTreeMap::new();
+    while replies.len() < 4 {
+        let line = tokio::time::timeout(Duration::from_secs(20), stdout.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let reply: Value = serde_json::from_str(&line).unwrap();
+        replies.insert(reply["id"].as_i64().unwrap(), reply);
+    }
+    drop(stdin);
+    let read = &replies[&2]["result"]["contents"][0];
+    assert_eq!(read["mimeType"], MIME);
+    assert_eq!(read["text"], include_str!("../assets/conversation.html"));
+    let conversation = &replies[&3]["result"];
+    let lean: Value =
+        serde_json::from_str(conversation["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(conversation["structuredContent"], lean);
+    assert_eq!(lean["title"], "Volume pricing");
+    // A customer's name, fenced with the binary's own marker.
+    let name = lean["timeline"][0]["author"]["name"].as_str().unwrap();
+    assert!(
+        name.starts_with("⟦c:") && name.contains("⟧Hiro Tanaka⟦/c:"),
+        "{name}"
+    );
+    let page = &replies[&4]["result"]["structuredContent"];
+    assert_eq!(page["has_more"], true);
+    assert_eq!(page["conversations"].as_array().unwrap().len(), 2);
+}
+
+/// Over stateless HTTP every request meets a new handler and no `initialize` is remembered: a
+/// client states the extension in each request's `_meta` (SEP-2575's
+/// `io.modelcontextprotocol/clientCapabilities`), and only such a request gets views.
+#[tokio::test]
+async fn over_stateless_http_each_request_that_names_the_extension_gets_views() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
+        .args(["--sandbox", "serve", "--http", &format!("127.0.0.1:{port}")])
+        .current_dir(std::env::temp_dir())
+        .env_clear()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // reqwest is built without a TLS provider of its own (plain HTTP here, but it asks anyway).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        let probe = client.get(format!("{base}/healthz")).send().await;
+        if probe.is_ok_and(|answer| answer.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let post = async |method: &str, mut params: Value, apps: bool| -> Value {
+        if apps {
+            params["_meta"] = json!({"io.modelcontextprotocol/clientCapabilities":
+                {"extensions": {EXTENSION: {"mimeTypes": [MIME]}}}});
+        }
+        client
+            .post(format!("{base}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", "Bearer sandbox")
+            .header("mcp-protocol-version", "2025-06-18")
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    };
+    let call =
+        json!({"name": "intercomGetConversation", "arguments": {"conversation_id": "20415"}});
+    let with = post("tools/call", call.clone(), true).await;
+    let lean: Value =
+        serde_json::from_str(with["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(with["result"]["structuredContent"], lean);
+    let without = post("tools/call", call, false).await;
+    assert_eq!(without["result"]["content"], with["result"]["content"]);
+    assert!(
+        without["result"].get("structuredContent").is_none(),
+        "{without}"
+    );
+
+    let tools = post("tools/list", json!({}), true).await;
+    let linked = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|tool| tool.get("_meta").is_some())
+        .count();
+    assert_eq!(linked, 5);
+    let plain = post("tools/list", json!({}), false).await;
+    assert!(!plain.to_string().contains("resourceUri"));
+}
