@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::oauth::{
@@ -18,7 +17,7 @@ use common::oauth::{
     list_tags, pkce, redeem, register, sign_in,
 };
 use tokio::io::AsyncReadExt;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 struct Binary {
     child: Child,
@@ -31,20 +30,11 @@ impl Base for Binary {
     }
 }
 
-fn command(vars: &[(String, String)], args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_intercom-mcp"));
-    command
-        .current_dir(std::env::temp_dir())
-        .env_clear()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    for (name, value) in vars {
-        command.env(name, value);
-    }
-    command
+/// `vars` as the `(name, value)` pairs the binary helpers take.
+fn pairs(vars: &[(String, String)]) -> Vec<(&str, &str)> {
+    vars.iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
 }
 
 /// The binary on a free loopback port, once `/healthz` answers.
@@ -58,19 +48,15 @@ async fn start(intercom: &Intercom) -> Binary {
     let public_url = format!("http://{address}");
     let mut vars = intercom.env(KEY);
     vars.push(("LOG_LEVEL".into(), "trace".into()));
-    let child = command(
-        &vars,
-        &[
-            "serve",
-            "--http",
-            &address,
-            "--oauth",
-            "--public-url",
-            &public_url,
-        ],
-    )
-    .spawn()
-    .unwrap();
+    let args = [
+        "serve",
+        "--http",
+        &address,
+        "--oauth",
+        "--public-url",
+        &public_url,
+    ];
+    let child = common::spawn(&args, &pairs(&vars));
     let binary = Binary { child, public_url };
     for _ in 0..200 {
         if let Ok(answer) = browser().get(binary.url("/healthz")).send().await
@@ -145,20 +131,17 @@ async fn oauth_settings_that_are_missing_stop_start_up() {
             .filter(|(name, _)| name != missing)
             .cloned()
             .collect();
-        let output = command(&vars, &args).output().await.unwrap();
+        let output = common::binary(&args, &pairs(&vars));
         assert_eq!(output.status.code(), Some(2), "{missing}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(missing), "{missing}: {stderr}");
     }
     let mut vars = all.clone();
     vars.push(("accessToken".into(), "tok_server".into()));
-    let output = command(&vars, &args).output().await.unwrap();
+    let output = common::binary(&args, &pairs(&vars));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unset accessToken"));
-    let output = command(&all, &["serve", "--http", "127.0.0.1:0", "--oauth"])
-        .output()
-        .await
-        .unwrap();
+    let output = common::binary(&["serve", "--http", "127.0.0.1:0", "--oauth"], &pairs(&all));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("INTERCOM_MCP_PUBLIC_URL"));
 }

@@ -13,8 +13,6 @@ use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningSe
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use serde_json::json;
-use std::process::Stdio;
-use tokio::process::Command;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -75,17 +73,12 @@ async fn over_stdio_both_revisions_list_and_call_tools() {
         .mount(&intercom)
         .await;
     for version in [ProtocolVersion::V_2026_07_28, ProtocolVersion::V_2025_06_18] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
-            .current_dir(std::env::temp_dir())
-            .env_clear()
-            .env("accessToken", "tok_stdio")
-            .env("INTERCOM_BASE_URL", intercom.uri())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let uri = intercom.uri();
+        let vars = [
+            ("accessToken", "tok_stdio"),
+            ("INTERCOM_BASE_URL", uri.as_str()),
+        ];
+        let mut child = common::spawn(&[], &vars);
         let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
         let client = connect(io, version.clone()).await;
         list_and_call(&client, &version).await;
