@@ -14,9 +14,13 @@ use crate::policy::{Clock, Policy};
 use crate::tools::Context;
 
 /// The token an HTTP request acts with, put in the request's extensions by the HTTP layer
-/// once it has checked the request's credentials.
+/// once it has checked the request's credentials; with OAuth, also the API base URL of the
+/// region the token's workspace lives in.
 #[derive(Clone)]
-pub struct RequestToken(pub Secret);
+pub struct RequestToken {
+    pub token: Secret,
+    pub base_url: Option<String>,
+}
 
 pub enum Credentials {
     /// One workspace: the configured token, or the latest token update.
@@ -93,11 +97,12 @@ impl Tenants {
         })
     }
 
-    /// The context one request runs in: its own token, its tenant's shared state.
-    pub fn context(&self, token: &Secret) -> Context {
+    /// The context one request runs in: its own token (and region), its tenant's shared state.
+    pub fn context(&self, request: &RequestToken) -> Context {
+        let token = &request.token;
         let tenant = self.tenant(token);
         let client = intercom::client(
-            &self.base_url,
+            request.base_url.as_deref().unwrap_or(&self.base_url),
             self.http.clone(),
             TokenCell::new(Some(token.clone())),
             tenant.policy,

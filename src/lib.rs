@@ -4,6 +4,8 @@
 //! path of one call in full):
 //! - [`config`]: environment and flags → [`config::Config`] (token, region, timeouts).
 //! - [`http`]: MCP over Streamable HTTP (stateless, per-request credentials).
+//! - [`auth`]: OAuth 2.1 for HTTP (`--oauth`): metadata, registration, authorization through
+//!   Intercom's OAuth, and sealed tokens any replica can check.
 //! - [`credentials`]: where a call's token comes from: the server's, or each HTTP request's.
 //! - [`transport`]: stdio framing in front of rmcp: parse errors answered, sizes bounded,
 //!   calls in flight drained on EOF or a signal.
@@ -30,6 +32,7 @@
 
 pub mod admin;
 pub mod answer;
+pub mod auth;
 pub mod config;
 pub mod confirm;
 pub mod credentials;

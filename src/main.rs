@@ -38,6 +38,14 @@ enum Command {
         /// Serve MCP over Streamable HTTP at ADDR (path /mcp, probe /healthz) instead of stdio
         #[arg(long, value_name = "ADDR")]
         http: Option<std::net::SocketAddr>,
+        /// With --http: clients sign in with OAuth 2.1 through your Intercom app
+        /// [env: INTERCOM_OAUTH_CLIENT_ID, INTERCOM_OAUTH_CLIENT_SECRET, INTERCOM_MCP_TOKEN_KEY]
+        #[arg(long, requires = "http")]
+        oauth: bool,
+        /// With --oauth: the URL clients reach this server at, e.g. https://mcp.example.com
+        /// [env: INTERCOM_MCP_PUBLIC_URL]
+        #[arg(long, value_name = "URL", requires = "oauth")]
+        public_url: Option<String>,
     },
     /// Check the configuration and the token (and which region it belongs to).
     Doctor,
@@ -71,7 +79,7 @@ fn main() -> ExitCode {
     init_logging(&config.log_level);
     // stdio serves one client: one thread does, with less memory and fewer hand-offs than a
     // pool; HTTP serves many and gets the multi-threaded runtime.
-    let serves_http = matches!(cli.command, Some(Command::Serve { http: Some(_) }));
+    let serves_http = matches!(cli.command, Some(Command::Serve { http: Some(_), .. }));
     let mut builder = if serves_http {
         tokio::runtime::Builder::new_multi_thread()
     } else {
@@ -107,19 +115,25 @@ fn main() -> ExitCode {
     } else {
         None
     };
-    let outcome = match cli.command.unwrap_or(Command::Serve { http: None }) {
-        Command::Serve { http: None } => runtime.block_on(serve_stdio(&config)),
+    let stdio = Command::Serve {
+        http: None,
+        oauth: false,
+        public_url: None,
+    };
+    let outcome = match cli.command.unwrap_or(stdio) {
+        Command::Serve { http: None, .. } => runtime.block_on(serve_stdio(&config)),
         Command::Serve {
             http: Some(address),
+            oauth,
+            public_url,
         } => {
-            let options =
-                match http::Options::resolve(&config, address, |name| std::env::var(name).ok()) {
-                    Ok(options) => options,
-                    Err(err) => {
-                        eprintln!("intercom-mcp: {err}");
-                        return ExitCode::from(2);
-                    }
-                };
+            let options = match http_options(&config, address, oauth.then_some(public_url)) {
+                Ok(options) => options,
+                Err(err) => {
+                    eprintln!("intercom-mcp: {err}");
+                    return ExitCode::from(2);
+                }
+            };
             runtime.block_on(serve_http(&config, &options, address))
         }
         Command::Doctor => runtime.block_on(doctor(&config)),
@@ -139,6 +153,26 @@ fn main() -> ExitCode {
 }
 
 type Outcome = anyhow::Result<ExitCode>;
+
+/// The HTTP settings; with `oauth` (its public URL, if given as a flag), the OAuth server's.
+fn http_options(
+    config: &Config,
+    address: std::net::SocketAddr,
+    oauth: Option<Option<String>>,
+) -> Result<http::Options, String> {
+    let env = |name: &str| std::env::var(name).ok();
+    let oauth = match oauth {
+        None => None,
+        Some(public_url) => {
+            let client =
+                intercom_mcp::intercom::http_client(config).map_err(|err| err.to_string())?;
+            Some(std::sync::Arc::new(intercom_mcp::auth::OAuth::resolve(
+                public_url, client, env,
+            )?))
+        }
+    };
+    http::Options::resolve_with(config, address, oauth, env)
+}
 
 async fn doctor(config: &Config) -> Outcome {
     let executable = std::env::current_exe()

@@ -292,7 +292,7 @@ impl ServerHandler for IntercomServer {
                     .get::<http::request::Parts>()
                     .and_then(|parts| parts.extensions.get::<RequestToken>());
                 match token {
-                    Some(RequestToken(token)) => {
+                    Some(token) => {
                         let context = tenants.context(token);
                         // Stateless HTTP cannot send the client a request mid-call.
                         let call = ToolCall { peer: None, ..call };

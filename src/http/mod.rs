@@ -1,9 +1,11 @@
 //! MCP over Streamable HTTP: stateless (any replica can answer any request), at `/mcp`, with
 //! `/healthz` for probes. Each request's credentials are checked before rmcp sees it: a
-//! client's own Intercom token, or — when the server holds a token — a client secret. Hosts
+//! client's own Intercom token, a client secret when the server holds a token, or with
+//! `--oauth` an access token of ours ([`crate::auth`], whose routes are served here too). Hosts
 //! and origins are checked against allowlists (loopback by default) against DNS rebinding
 //! ([`guard`]), and bodies rmcp would refuse without a JSON-RPC error get one ([`protocol`]).
 
+mod cors;
 mod guard;
 mod protocol;
 
@@ -21,6 +23,7 @@ use rmcp::transport::streamable_http_server::session::never::NeverSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio::net::TcpListener;
 
+use crate::auth::{self, OAuth};
 use crate::config::{Config, Secret, is_b64token};
 use crate::credentials::RequestToken;
 use crate::server::IntercomServer;
@@ -38,6 +41,9 @@ pub enum Auth {
     ClientTokens,
     /// Requests present `secret`; the server acts with its own `token`.
     Secret { secret: Secret, token: Secret },
+    /// Requests present an access token this server issued (OAuth 2.1), which holds the
+    /// user's own Intercom token and region.
+    OAuth(Arc<OAuth>),
 }
 
 #[derive(Clone)]
@@ -54,6 +60,16 @@ impl Options {
         address: SocketAddr,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, String> {
+        Self::resolve_with(config, address, None, env)
+    }
+
+    /// As [`Options::resolve`]; with `oauth`, requests present access tokens it issued.
+    pub fn resolve_with(
+        config: &Config,
+        address: SocketAddr,
+        oauth: Option<Arc<OAuth>>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
         // An empty list would switch rmcp's check off ("allow all"): treat it as not set.
         let list = |name: &str| {
             env(name)
@@ -67,7 +83,19 @@ impl Options {
         };
         let secret = env("INTERCOM_MCP_CLIENT_SECRET").filter(|text| !text.trim().is_empty());
         let auth = match (config.token.clone(), secret) {
-            (None, None) => Auth::ClientTokens,
+            _ if oauth.is_some()
+                && (config.token.is_some() || env("INTERCOM_MCP_CLIENT_SECRET").is_some()) =>
+            {
+                return Err(
+                    "--oauth acts with each user's own Intercom token: unset accessToken / \
+                     INTERCOM_ACCESS_TOKEN and INTERCOM_MCP_CLIENT_SECRET"
+                        .to_owned(),
+                );
+            }
+            (None, None) => match oauth {
+                Some(oauth) => Auth::OAuth(oauth),
+                None => Auth::ClientTokens,
+            },
             (Some(token), Some(secret)) => {
                 // Clients present it as a bearer token, so it must be one.
                 let secret = Some(secret.trim())
@@ -136,7 +164,7 @@ fn parse_all<T>(
 }
 
 /// The routes: `/mcp` behind the Host/Origin check, then the credentials check, then the
-/// JSON-RPC screening; `/healthz` open.
+/// JSON-RPC screening; with OAuth, its endpoints behind the Host/Origin check; `/healthz` open.
 pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usize) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
@@ -153,7 +181,7 @@ pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usiz
         config,
     );
     // Layers run outside in: the last added runs first.
-    Router::new()
+    let mcp = Router::new()
         .route_service("/mcp", mcp)
         .layer(middleware::from_fn_with_state(
             protocol::MaxBody(max_request_bytes),
@@ -162,7 +190,15 @@ pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usiz
         .layer(middleware::from_fn_with_state(
             options.auth.clone(),
             require_credentials,
-        ))
+        ));
+    // Browser-based clients are what OAuth adds: they get CORS (for allowed origins only).
+    let routes = match &options.auth {
+        Auth::OAuth(oauth) => mcp
+            .merge(auth::routes(Arc::clone(oauth)))
+            .layer(middleware::from_fn(cors::answer)),
+        _ => mcp,
+    };
+    routes
         .layer(middleware::from_fn_with_state(
             Arc::new(options.allowed.clone()),
             guard::check,
@@ -182,10 +218,25 @@ async fn require_credentials(
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(Secret::from_bearer);
+    let was_presented = presented.is_some();
     let token = match (&auth, presented) {
-        (Auth::ClientTokens, Some(token)) => Some(token),
+        (Auth::ClientTokens, Some(token)) => Some(RequestToken {
+            token,
+            base_url: None,
+        }),
         (Auth::Secret { secret, token }, Some(presented)) if same(&presented, secret) => {
-            Some(token.clone())
+            Some(RequestToken {
+                token: token.clone(),
+                base_url: None,
+            })
+        }
+        (Auth::OAuth(oauth), Some(presented)) => {
+            oauth
+                .verify(&presented)
+                .map(|(token, base_url)| RequestToken {
+                    token,
+                    base_url: Some(base_url),
+                })
         }
         _ => None,
     };
@@ -194,20 +245,28 @@ async fn require_credentials(
             path = request.uri().path(),
             "refused a request without valid credentials"
         );
-        let message = match auth {
-            Auth::ClientTokens => "send Authorization: Bearer <your Intercom access token>",
-            Auth::Secret { .. } => {
-                "send Authorization: Bearer <the client secret this server was given>"
-            }
+        let (message, challenge) = match &auth {
+            Auth::ClientTokens => (
+                "send Authorization: Bearer <your Intercom access token>",
+                "Bearer".to_owned(),
+            ),
+            Auth::Secret { .. } => (
+                "send Authorization: Bearer <the client secret this server was given>",
+                "Bearer".to_owned(),
+            ),
+            Auth::OAuth(oauth) => (
+                "sign in: this server's OAuth metadata is at the resource_metadata URL in WWW-Authenticate",
+                auth::challenge(oauth, was_presented),
+            ),
         };
         return (
             StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
+            [(header::WWW_AUTHENTICATE, challenge)],
             message,
         )
             .into_response();
     };
-    request.extensions_mut().insert(RequestToken(token));
+    request.extensions_mut().insert(token);
     next.run(request).await
 }
 

@@ -10,6 +10,7 @@
 
 pub mod deploy;
 pub mod lossless;
+pub mod oauth;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -209,6 +210,24 @@ pub fn binary(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
         command.env(name, value);
     }
     command.output().unwrap()
+}
+
+/// Starts the binary with `args` and only `vars` in its environment; stdin, stdout and stderr
+/// piped; killed when dropped.
+pub fn spawn(args: &[&str], vars: &[(&str, &str)]) -> tokio::process::Child {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"));
+    command
+        .args(args)
+        .env_clear()
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.spawn().unwrap()
 }
 
 pub fn text(result: &CallToolResult) -> String {
