@@ -329,6 +329,12 @@ mod tests {
             ("identifyAdmin", |c| {
                 let _ = c.identify_admin();
             }),
+            ("listAdmins", |c| {
+                let _ = c.list_admins();
+            }),
+            ("listTeams", |c| {
+                let _ = c.list_teams();
+            }),
         ];
         let mut paired: Vec<&str> = methods
             .iter()

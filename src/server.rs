@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomNotification,
-    Implementation, InitializeRequestParams, InitializeResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig, Tool as ToolInfo,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    ContentBlock, CustomNotification, GetPromptRequestParams, GetPromptResponse, Implementation,
+    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
@@ -17,11 +18,11 @@ use serde_json::{Map, Value};
 
 use crate::admin::DefaultAdmin;
 use crate::config::{Config, Region, Secret};
-use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
+use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
-use crate::resources::{self, Offer};
+use crate::resources::{self, Offer, Route};
 use crate::tools::{self, Confirm, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
@@ -184,6 +185,14 @@ impl IntercomServer {
         Some(result)
     }
 
+    /// The workspace a resource read or completion acts on (see [`Credentials::workspace`]).
+    fn workspace(&self, context: &RequestContext<RoleServer>) -> Result<Workspace<'_>, ErrorData> {
+        let parts = context.extensions.get::<http::request::Parts>();
+        (self.state.credentials)
+            .workspace(parts)
+            .map_err(|why| ErrorData::internal_error(why, None))
+    }
+
     /// Applies a token update (`accessToken` or `token`, optional `timestamp`). A missing or
     /// unusable token, or one older than the current, is ignored with a warning that never
     /// repeats any part of what was sent.
@@ -215,11 +224,16 @@ impl IntercomServer {
 
 impl ServerHandler for IntercomServer {
     fn get_info(&self) -> ServerConfig {
-        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(
-                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-                    .with_title("Intercom"),
-            );
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_completions()
+            .enable_prompts()
+            .build();
+        let mut info = ServerConfig::new(capabilities).with_server_info(
+            Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                .with_title("Intercom"),
+        );
         info.instructions = Some(self.state.instructions.clone());
         info
     }
@@ -260,9 +274,76 @@ impl ServerHandler for IntercomServer {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        resources::read(&request.uri).map(Into::into)
+        let uri = request.uri;
+        match resources::route(&uri)? {
+            Route::Ready(result) => Ok(result.into()),
+            Route::Directory(kind) => {
+                let workspace = self.workspace(&context)?;
+                resources::read_directory(kind, &workspace, self.state.region)
+                    .await
+                    .map(Into::into)
+            }
+            Route::Record { tool, args } => {
+                let workspace = self.workspace(&context)?;
+                let result = self
+                    .call_in(&workspace, tool, Some(args), None, false)
+                    .await;
+                let result = result.ok_or_else(|| {
+                    ErrorData::resource_not_found(
+                        format!("`{uri}` is read by {tool}, which this server does not expose"),
+                        None,
+                    )
+                })?;
+                resources::records::contents(&uri, result).map(Into::into)
+            }
+        }
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let templates = resources::records::listed(|tool| self.find(tool).is_some());
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let workspace = self.workspace(&context)?;
+        let argument = &request.argument;
+        crate::completion::complete(&argument.name, &argument.value, &workspace)
+            .await
+            .map(CompleteResult::new)
+            .map_err(|error| {
+                let hints = Hints {
+                    region: self.state.region,
+                    scope: "Read admins",
+                    repeatable: true,
+                };
+                ErrorData::internal_error(error.render(&hints), None)
+            })
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<ToolInfo> {

@@ -93,6 +93,8 @@ pub struct Context {
     pub admin: Arc<DefaultAdmin>,
     /// How customer-written text in answers reaches the model.
     pub untrusted: crate::untrusted::Mode,
+    /// The workspace's admins, teams, tags and token owner, as resources read them (cached).
+    pub directory: Arc<crate::resources::directory::Directory>,
 }
 
 impl Context {
@@ -113,6 +115,7 @@ impl Context {
             dry_run,
             admin,
             untrusted,
+            directory: Arc::default(),
         }
     }
 }
@@ -310,7 +313,8 @@ mod tests {
     use crate::operations::OPERATIONS;
 
     /// The operations regen keeps (the allowlist), the ones the vendored document has, and the
-    /// ones the tools use (plus GET /me, which the server calls itself) are the same set.
+    /// ones the tools use (plus GET /me, /admins and /teams, which the server calls itself for
+    /// the default admin and the directory resources) are the same set.
     #[test]
     fn tools_document_and_allowlist_agree() {
         let allowlist: BTreeSet<&str> = OPERATIONS.iter().copied().collect();
@@ -326,7 +330,7 @@ mod tests {
         }
         let in_document: BTreeSet<&str> = in_document.iter().map(String::as_str).collect();
         let mut used: BTreeSet<&str> = all().iter().map(|entry| entry.def.operation).collect();
-        used.insert("identifyAdmin");
+        used.extend(["identifyAdmin", "listAdmins", "listTeams"]);
         assert_eq!(
             in_document, allowlist,
             "the vendored document and src/operations.rs"
