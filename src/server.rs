@@ -40,7 +40,8 @@ that is left out is null, empty, false or 0; times are ISO 8601 UTC; a conversat
 form one `timeline`. Pages start with has_more: pass next_cursor back as starting_after \
 (companies: next_page as page). Replies, closes, assignments and notes act as an admin; leave \
 admin_id out to act as the token's owner. Writes to customers cannot be undone: when a write's \
-outcome is unknown, read before retrying. An optional argument may be left out or given as null.";
+outcome is unknown, read before retrying. An optional argument may be left out or given as \
+null, except that in intercomUpdateContact a null name, phone or owner_id clears it.";
 
 /// The server's shared state; cloning is cheap (HTTP builds one handler per request).
 #[derive(Clone)]

@@ -67,6 +67,10 @@ pub trait Tool: DeserializeOwned + JsonSchema + Send + 'static {
     /// default admin (see [`DefaultAdmin`]).
     const DEFAULT_ADMIN: bool = false;
 
+    /// Top-level arguments where an explicit `null` is kept (it clears the field) instead of
+    /// meaning "left out"; the tool's schema says they accept null.
+    const NULLABLE: &'static [&'static str] = &[];
+
     /// Tool-specific refinements of the generated schema.
     fn shape(_schema: &mut Value) {}
 
@@ -132,6 +136,8 @@ pub struct Entry {
     pub info: ToolInfo,
     /// The schema as one JSON value, for checking arguments: built once, not per call.
     checked: Value,
+    /// [`Tool::NULLABLE`].
+    nullable: &'static [&'static str],
     call: Call,
 }
 
@@ -171,6 +177,7 @@ fn entry<T: Tool>() -> Entry {
         input,
         info,
         checked,
+        nullable: T::NULLABLE,
         call: |context, args| Box::pin(call::run::<T>(context, args)),
     }
 }
