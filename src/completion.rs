@@ -1,12 +1,16 @@
 //! `completion/complete`: the ids people do not know by heart (`admin_id`, `assignee_id`,
 //! `tag_id`), offered from the workspace directory and narrowed by what the user typed, matched
 //! against ids, names and emails. MCP caps an answer at 100 values
-//! (`CompletionInfo::MAX_VALUES` in rmcp 3.11; the spec's `completion/complete`).
+//! (`CompletionInfo::MAX_VALUES` in rmcp 3.11; the spec's `completion/complete`). Clients ask
+//! for prompt and resource-template arguments (`ref/prompt`, `ref/resource`); the answer
+//! depends on the argument's name only, so every prompt with an `admin_id` gets the same.
 
-use rmcp::model::CompletionInfo;
+use rmcp::ErrorData;
+use rmcp::model::{ArgumentInfo, CompleteResult, CompletionInfo};
 use serde_json::Value;
 
-use crate::error::ToolError;
+use crate::config::Region;
+use crate::error::{Hints, ToolError};
 use crate::resources::directory::Kind;
 use crate::tools::Context;
 
@@ -16,6 +20,25 @@ pub const COMPLETED: [(&str, &[Kind]); 3] = [
     ("assignee_id", &[Kind::Admins, Kind::Teams]),
     ("tag_id", &[Kind::Tags]),
 ];
+
+/// The `completion/complete` answer; a failed directory read reads as a tool's failure would.
+pub async fn answer(
+    argument: &ArgumentInfo,
+    context: &Context,
+    region: Option<Region>,
+) -> Result<CompleteResult, ErrorData> {
+    complete(&argument.name, &argument.value, context)
+        .await
+        .map(CompleteResult::new)
+        .map_err(|error| {
+            let hints = Hints {
+                region,
+                scope: "Read admins",
+                repeatable: true,
+            };
+            ErrorData::internal_error(error.render(&hints), None)
+        })
+}
 
 /// The ids for `argument` that fit `typed`; nothing for an argument that is not completed.
 pub async fn complete(

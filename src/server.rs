@@ -18,7 +18,9 @@ use serde_json::{Map, Value};
 
 use crate::admin::DefaultAdmin;
 use crate::config::{Config, Region, Secret};
-use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants, Workspace};
+use crate::credentials::{
+    Credentials, LazyContext, NO_REQUEST_TOKEN, RequestToken, Tenants, Workspace,
+};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
@@ -26,11 +28,6 @@ use crate::resources::{self, Offer, Route};
 use crate::tools::{self, Confirm, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
-
-/// A call that reached a per-request server without credentials (the HTTP layer refuses those
-/// before they get here).
-const NO_REQUEST_TOKEN: &str =
-    "This request carries no Intercom token: send Authorization: Bearer <token>.";
 
 const INSTRUCTIONS: &str = "Tools for one Intercom workspace. Everything is addressed by \
 Intercom's own ids (a contact's, conversation's or company's `id` field): find them with the \
@@ -291,13 +288,7 @@ impl ServerHandler for IntercomServer {
                 let result = self
                     .call_in(&workspace, tool, Some(args), None, false)
                     .await;
-                let result = result.ok_or_else(|| {
-                    ErrorData::resource_not_found(
-                        format!("`{uri}` is read by {tool}, which this server does not expose"),
-                        None,
-                    )
-                })?;
-                resources::records::contents(&uri, result).map(Into::into)
+                resources::records::contents(&uri, tool, result).map(Into::into)
             }
         }
     }
@@ -317,18 +308,7 @@ impl ServerHandler for IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
         let workspace = self.workspace(&context)?;
-        let argument = &request.argument;
-        crate::completion::complete(&argument.name, &argument.value, &workspace)
-            .await
-            .map(CompleteResult::new)
-            .map_err(|error| {
-                let hints = Hints {
-                    region: self.state.region,
-                    scope: "Read admins",
-                    repeatable: true,
-                };
-                ErrorData::internal_error(error.render(&hints), None)
-            })
+        crate::completion::answer(&request.argument, &workspace, self.state.region).await
     }
 
     async fn list_prompts(

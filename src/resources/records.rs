@@ -71,7 +71,18 @@ pub fn route(uri: &str) -> Option<(&'static str, Map<String, Value>)> {
 }
 
 /// The tool's answer as the resource's contents; its error as the read's error, word for word.
-pub fn contents(uri: &str, result: CallToolResult) -> Result<ReadResourceResult, ErrorData> {
+/// `None`: the tool is not exposed (`--tools`, `--read-only`), so neither is its template.
+pub fn contents(
+    uri: &str,
+    tool: &str,
+    result: Option<CallToolResult>,
+) -> Result<ReadResourceResult, ErrorData> {
+    let result = result.ok_or_else(|| {
+        ErrorData::resource_not_found(
+            format!("`{uri}` is read by {tool}, which this server does not expose"),
+            None,
+        )
+    })?;
     let text: String = result
         .content
         .iter()
