@@ -143,3 +143,43 @@ async fn a_contact_template_reads_what_the_get_tool_answers() {
         .to_string();
     assert!(unknown.contains("intercom://admins"), "{unknown}");
 }
+
+/// A rotated token may belong to another workspace: the directory is read again with it.
+#[tokio::test]
+async fn a_token_update_forgets_the_cached_directory() {
+    let h = start().await;
+    Mock::given(method("GET"))
+        .and(path("/admins"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(admins()))
+        .mount(&h.intercom)
+        .await;
+    let read = || {
+        h.client
+            .read_resource(ReadResourceRequestParams::new("intercom://admins"))
+    };
+    read().await.unwrap();
+    read().await.unwrap();
+    assert_eq!(h.requests().await.len(), 1, "the second read is cached");
+    h.notify_token(json!({"accessToken": "tok_rotated_dir"}))
+        .await;
+    let mut sent_with_new = false;
+    for _ in 0..100 {
+        read().await.unwrap();
+        sent_with_new = h.requests().await.iter().any(|request| {
+            request
+                .headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap())
+                == Some("Bearer tok_rotated_dir")
+        });
+        if sent_with_new {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        sent_with_new,
+        "GET /admins is sent again with the new token"
+    );
+    assert_eq!(h.requests().await.len(), 2);
+}

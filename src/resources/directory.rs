@@ -106,8 +106,8 @@ pub fn listed() -> impl Iterator<Item = Resource> {
     })
 }
 
-/// One resource's last answer, with when it was fetched.
-type Slot = Mutex<Option<(Instant, Arc<Value>)>>;
+/// One resource's last answer: the token generation it was fetched with, when, and the value.
+type Slot = Mutex<Option<(u64, Instant, Arc<Value>)>>;
 
 /// One workspace's directory answers, each with when it was fetched.
 #[derive(Default)]
@@ -118,21 +118,25 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// The lean answer, from the cache while it is fresh; a failure is not kept.
+    /// The lean answer, from the cache while it is fresh and the token unchanged (a rotated
+    /// token may belong to another workspace); a failure is not kept.
     pub async fn read(&self, kind: Kind, client: &Client) -> Result<Arc<Value>, ToolError> {
+        use progenitor_client::ClientInfo;
         let Some(slot) = self.slots.get(kind.slot()) else {
             return Err(ToolError::Request(format!(
                 "no directory slot for {kind:?}"
             )));
         };
         let mut cached = slot.lock().await;
-        if let Some((at, value)) = cached.as_ref()
+        let generation = client.inner().token.generation();
+        if let Some((known, at, value)) = cached.as_ref()
+            && *known == generation
             && at.elapsed() < FRESH_FOR
         {
             return Ok(Arc::clone(value));
         }
         let value = Arc::new(kind.fetch(client).await?);
-        *cached = Some((Instant::now(), Arc::clone(&value)));
+        *cached = Some((generation, Instant::now(), Arc::clone(&value)));
         Ok(value)
     }
 }
