@@ -183,3 +183,27 @@ async fn a_token_update_forgets_the_cached_directory() {
     );
     assert_eq!(h.requests().await.len(), 2);
 }
+
+/// `--tools` holds for the templates too: a record whose Get tool is hidden is not offered.
+#[tokio::test]
+async fn templates_follow_the_exposed_get_tools() {
+    let h = common::start_with(&[
+        ("accessToken", TOKEN),
+        ("INTERCOM_TOOLS", "intercomGetContact,intercomListTags"),
+    ])
+    .await;
+    let templates = h.client.list_all_resource_templates().await.unwrap();
+    let templates: Vec<&str> = templates
+        .iter()
+        .map(|template| template.uri_template.as_str())
+        .collect();
+    assert_eq!(templates, ["intercom://contacts/{id}"]);
+    let hidden = h
+        .client
+        .read_resource(ReadResourceRequestParams::new("intercom://conversations/9"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(hidden.contains("does not expose"), "{hidden}");
+    assert!(h.requests().await.is_empty());
+}

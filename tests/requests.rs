@@ -284,3 +284,19 @@ async fn an_update_without_fields_sends_nothing_and_no_phone_unless_given() {
     assert_eq!(body, json!({"name": "Ada"}));
     assert!(body.get("phone").is_none());
 }
+
+/// A dry run shows the cleared field as the null it would send, and sends nothing.
+#[tokio::test]
+async fn a_dry_run_shows_a_cleared_field_as_null() {
+    let harness = common::start_with(&[("accessToken", TOKEN), ("INTERCOM_DRY_RUN", "1")]).await;
+    let result = harness
+        .call(
+            "intercomUpdateContact",
+            json!({"contact_id": "c1", "phone": null}),
+        )
+        .await;
+    assert!(!is_error(&result), "{}", text(&result));
+    let described: Value = serde_json::from_str(&text(&result)).unwrap();
+    assert_eq!(described["body"], json!({"phone": null}));
+    assert!(harness.requests().await.is_empty());
+}
