@@ -11,7 +11,51 @@ use crate::admin::DefaultAdmin;
 use crate::config::{Config, Limits, Secret};
 use crate::intercom::{self, TokenCell};
 use crate::policy::{Clock, Policy};
+use crate::resources::directory::Directory;
 use crate::tools::Context;
+
+/// What a request without credentials reads, on a server that takes each request's token (the
+/// HTTP layer refuses those before they get here).
+pub const NO_REQUEST_TOKEN: &str =
+    "This request carries no Intercom token: send Authorization: Bearer <token>.";
+
+/// The workspace one request acts on: the one shared context (stdio), or a context made for
+/// this request's token (HTTP).
+pub enum Workspace<'a> {
+    Shared(&'a Context),
+    Own(Box<Context>),
+}
+
+impl std::ops::Deref for Workspace<'_> {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        match self {
+            Workspace::Shared(context) => context,
+            Workspace::Own(context) => context,
+        }
+    }
+}
+
+impl Credentials {
+    /// The workspace a request acts on; `parts` are the HTTP request's, where there is one.
+    /// `Err` says, for the model or the user, why no call can reach Intercom.
+    pub fn workspace(&self, parts: Option<&http::request::Parts>) -> Result<Workspace<'_>, String> {
+        match self {
+            Credentials::Fixed { context, .. } => context.get().map(Workspace::Shared).map_err(|err| {
+                format!("the server cannot make its HTTP client, so no call can reach Intercom: {err:#}")
+            }),
+            Credentials::PerRequest(tenants) => {
+                match parts.and_then(|parts| parts.extensions.get::<RequestToken>()) {
+                    Some(request_token) => {
+                        Ok(Workspace::Own(Box::new(tenants.context(request_token))))
+                    }
+                    None => Err(NO_REQUEST_TOKEN.to_owned()),
+                }
+            }
+        }
+    }
+}
 
 /// The token an HTTP request acts with, put in the request's extensions by the HTTP layer
 /// once it has checked the request's credentials; with OAuth, also the API base URL of the
@@ -80,6 +124,7 @@ pub struct Tenants {
 struct Tenant {
     policy: Policy,
     admin: Arc<DefaultAdmin>,
+    directory: Arc<Directory>,
 }
 
 impl Tenants {
@@ -107,7 +152,9 @@ impl Tenants {
             TokenCell::new(Some(token.clone())),
             tenant.policy,
         );
-        Context::new(client, tenant.admin, self.dry_run, self.untrusted)
+        let mut context = Context::new(client, tenant.admin, self.dry_run, self.untrusted);
+        context.directory = tenant.directory;
+        context
     }
 
     fn tenant(&self, token: &Secret) -> Tenant {
@@ -128,6 +175,7 @@ impl Tenants {
                     self.admin_id.clone(),
                     TokenCell::default(),
                 )),
+                directory: Arc::default(),
             })
             .clone()
     }

@@ -109,6 +109,9 @@ pub struct Upstream {
     pub policy: Policy,
     /// Describe each request instead of sending it (`--dry-run`, for the write tools).
     pub dry_run: bool,
+    /// Body fields sent as an explicit `null` (a cleared value): the generated types leave
+    /// every `None` out, so they cannot say "clear" by themselves.
+    pub nulls: Vec<String>,
 }
 
 /// The same client, but one that sends nothing: each request comes back as a description of
@@ -117,6 +120,25 @@ pub fn dry_run_twin(client: &Client) -> Client {
     let mut twin = client.clone();
     twin.inner.dry_run = true;
     twin
+}
+
+/// The same client, but one whose request bodies also carry `fields` as `null`.
+pub fn sending_nulls(client: &Client, fields: Vec<String>) -> Client {
+    let mut twin = client.clone();
+    twin.inner.nulls = fields;
+    twin
+}
+
+/// Adds the explicit nulls to a JSON object body.
+fn add_nulls(request: &mut reqwest::Request, fields: &[String]) {
+    let body = request.body().and_then(reqwest::Body::as_bytes);
+    let Some(Ok(serde_json::Value::Object(mut body))) = body.map(serde_json::from_slice) else {
+        return;
+    };
+    for field in fields {
+        body.insert(field.clone(), serde_json::Value::Null);
+    }
+    *request.body_mut() = Some(serde_json::Value::Object(body).to_string().into());
 }
 
 /// What a dry run answers instead of sending `request`.
@@ -165,6 +187,7 @@ pub fn client(base_url: &str, http: reqwest::Client, token: TokenCell, policy: P
             token,
             policy,
             dry_run: false,
+            nulls: Vec::new(),
         },
     )
 }
@@ -190,6 +213,9 @@ impl ClientHooks<Upstream> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        if !self.inner().nulls.is_empty() {
+            add_nulls(request, &self.inner().nulls);
+        }
         // A dry run sends nothing, so it needs no token (and its description shows none).
         if self.inner().dry_run {
             return Ok(());
@@ -328,6 +354,12 @@ mod tests {
             }),
             ("identifyAdmin", |c| {
                 let _ = c.identify_admin();
+            }),
+            ("listAdmins", |c| {
+                let _ = c.list_admins();
+            }),
+            ("listTeams", |c| {
+                let _ = c.list_teams();
             }),
         ];
         let mut paired: Vec<&str> = methods

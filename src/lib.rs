@@ -10,8 +10,11 @@
 //! - [`transport`]: stdio framing in front of rmcp: parse errors answered, sizes bounded,
 //!   calls in flight drained on EOF or a signal.
 //! - [`server`]: the rmcp handler: lists the tools, routes calls, takes token updates.
-//! - [`resources`]: what `resources/list` and `resources/read` serve: the MCP Apps views, and
-//!   when a client gets them (tools' `_meta.ui`, `structuredContent`).
+//! - [`resources`]: what `resources/list` and `resources/read` serve: the workspace directory
+//!   (admins, teams, tags, me), the contact and conversation templates, and the MCP Apps views
+//!   and when a client gets them (tools' `_meta.ui`, `structuredContent`).
+//! - [`completion`]: `completion/complete` for admin, assignee and tag ids, from the directory.
+//! - [`prompts`]: our prompts (`prompts/list`, `prompts/get`).
 //! - [`tools`]: the allowlist of 16 tools; each validates its arguments against the schema
 //!   the model saw, deserializes them into the generated request types, and calls the client.
 //! - [`admin`]: the admin a write acts as when the call names none.
@@ -33,6 +36,7 @@
 pub mod admin;
 pub mod answer;
 pub mod auth;
+pub mod completion;
 pub mod config;
 pub mod confirm;
 pub mod credentials;
@@ -43,6 +47,7 @@ pub mod intercom;
 pub mod operations;
 pub mod output;
 pub mod policy;
+pub mod prompts;
 pub mod redact;
 pub mod resources;
 pub mod sandbox;

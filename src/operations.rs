@@ -2,8 +2,9 @@
 // vendored document. Shared verbatim with xtask (`include!`), so it holds nothing but this
 // constant.
 
-/// operationIds kept by regen: the 15 behind the 16 tools, plus `identifyAdmin` (GET /me),
-/// which the server calls itself to learn the default admin.
+/// operationIds kept by regen: the 15 behind the 16 tools; `identifyAdmin` (GET /me), which
+/// the server calls itself to learn the default admin; and `listAdmins` (GET /admins) and
+/// `listTeams` (GET /teams), read for the workspace directory (`intercom://admins`, `…/teams`).
 pub const OPERATIONS: &[&str] = &[
     "ListContacts",
     "SearchContacts",
@@ -21,4 +22,6 @@ pub const OPERATIONS: &[&str] = &[
     "listTags",
     "attachTagToContact",
     "identifyAdmin",
+    "listAdmins",
+    "listTeams",
 ];

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomNotification,
-    Implementation, InitializeRequestParams, InitializeResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig, Tool as ToolInfo,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    ContentBlock, CustomNotification, GetPromptRequestParams, GetPromptResponse, Implementation,
+    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
@@ -17,19 +18,14 @@ use serde_json::{Map, Value};
 
 use crate::admin::DefaultAdmin;
 use crate::config::{Config, Region, Secret};
-use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants};
+use crate::credentials::{Credentials, LazyContext, NO_REQUEST_TOKEN, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::policy::{self, Clock, SystemClock};
-use crate::resources::{self, Offer};
+use crate::resources::{self, Offer, Route};
 use crate::tools::{self, Confirm, Context, Entry};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
-
-/// A call that reached a per-request server without credentials (the HTTP layer refuses those
-/// before they get here).
-const NO_REQUEST_TOKEN: &str =
-    "This request carries no Intercom token: send Authorization: Bearer <token>.";
 
 const INSTRUCTIONS: &str = "Tools for one Intercom workspace. Everything is addressed by \
 Intercom's own ids (a contact's, conversation's or company's `id` field): find them with the \
@@ -39,7 +35,8 @@ that is left out is null, empty, false or 0; times are ISO 8601 UTC; a conversat
 form one `timeline`. Pages start with has_more: pass next_cursor back as starting_after \
 (companies: next_page as page). Replies, closes, assignments and notes act as an admin; leave \
 admin_id out to act as the token's owner. Writes to customers cannot be undone: when a write's \
-outcome is unknown, read before retrying. An optional argument may be left out or given as null.";
+outcome is unknown, read before retrying. An optional argument may be left out or given as \
+null, except that in intercomUpdateContact a null name, phone or owner_id clears it.";
 
 /// One tool call on its way to a tool.
 struct ToolCall<'a> {
@@ -186,6 +183,14 @@ impl IntercomServer {
         Some(result)
     }
 
+    /// The workspace a resource read or completion acts on (see [`Credentials::workspace`]).
+    fn workspace(&self, context: &RequestContext<RoleServer>) -> Result<Workspace<'_>, ErrorData> {
+        let parts = context.extensions.get::<http::request::Parts>();
+        (self.state.credentials)
+            .workspace(parts)
+            .map_err(|why| ErrorData::internal_error(why, None))
+    }
+
     /// Applies a token update (`accessToken` or `token`, optional `timestamp`). A missing or
     /// unusable token, or one older than the current, is ignored with a warning that never
     /// repeats any part of what was sent.
@@ -217,11 +222,16 @@ impl IntercomServer {
 
 impl ServerHandler for IntercomServer {
     fn get_info(&self) -> ServerConfig {
-        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(
-                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-                    .with_title("Intercom"),
-            );
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_completions()
+            .enable_prompts()
+            .build();
+        let mut info = ServerConfig::new(capabilities).with_server_info(
+            Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                .with_title("Intercom"),
+        );
         info.instructions = Some(self.state.instructions.clone());
         info
     }
@@ -262,9 +272,63 @@ impl ServerHandler for IntercomServer {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        resources::read(&request.uri).map(Into::into)
+        let uri = request.uri;
+        match resources::route(&uri)? {
+            Route::Ready(result) => Ok(result.into()),
+            Route::Directory(kind) => {
+                let workspace = self.workspace(&context)?;
+                resources::read_directory(kind, &workspace, self.state.region)
+                    .await
+                    .map(Into::into)
+            }
+            Route::Record { tool, args } => {
+                let workspace = self.workspace(&context)?;
+                let call = ToolCall {
+                    name: tool,
+                    args: Some(args),
+                    peer: None,
+                    structured: false,
+                };
+                let result = self.call_in(&workspace, call).await;
+                resources::records::contents(&uri, tool, result).map(Into::into)
+            }
+        }
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let templates = resources::records::listed(|tool| self.find(tool).is_some());
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let workspace = self.workspace(&context)?;
+        crate::completion::answer(&request.argument, &workspace, self.state.region).await
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<ToolInfo> {
@@ -284,25 +348,17 @@ impl ServerHandler for IntercomServer {
             peer: Some(&request_context.peer),
             structured,
         };
-        let outcome = match &self.state.credentials {
-            Credentials::Fixed { context, .. } => self.call_fixed(context, call).await,
-            Credentials::PerRequest(tenants) => {
-                let token = request_context
-                    .extensions
-                    .get::<http::request::Parts>()
-                    .and_then(|parts| parts.extensions.get::<RequestToken>());
-                match token {
-                    Some(token) => {
-                        let context = tenants.context(token);
-                        // Stateless HTTP cannot send the client a request mid-call.
-                        let call = ToolCall { peer: None, ..call };
-                        self.call_in(&context, call).await
-                    }
-                    None => self
-                        .find(&request.name)
-                        .map(|_| CallToolResult::error(vec![ContentBlock::text(NO_REQUEST_TOKEN)])),
-                }
-            }
+        // Over stateless HTTP the client cannot be sent a request mid-call: nobody to ask.
+        let call = match self.state.credentials {
+            Credentials::Fixed { .. } => call,
+            Credentials::PerRequest(_) => ToolCall { peer: None, ..call },
+        };
+        let parts = request_context.extensions.get::<http::request::Parts>();
+        let outcome = match self.state.credentials.workspace(parts) {
+            Ok(workspace) => self.call_in(&workspace, call).await,
+            Err(why) => self
+                .find(&request.name)
+                .map(|_| CallToolResult::error(vec![ContentBlock::text(why)])),
         };
         match outcome {
             Some(result) => Ok(result.into()),

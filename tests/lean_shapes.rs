@@ -73,8 +73,9 @@ fn every_vendored_answer_but_the_servers_own_is_a_tools() {
         .keys()
         .filter(|operation| !used.contains(&operation.as_str()))
         .collect();
-    // GET /me: the server reads it to learn the default admin; no model ever sees it.
-    assert_eq!(unused, ["identifyAdmin"]);
+    // GET /me: the server reads it to learn the default admin; GET /admins and /teams (and
+    // /me) feed the directory resources, lean in their own way (src/resources/directory.rs).
+    assert_eq!(unused, ["identifyAdmin", "listAdmins", "listTeams"]);
 }
 
 #[test]

@@ -87,6 +87,25 @@ fn cases() -> Vec<Case> {
             query: None,
             body: json!({"name": "Ada L.", "phone": "+14155550100"}),
         },
+        // An explicit null clears a nullable field: it is sent as null.
+        Case {
+            tool: "intercomUpdateContact",
+            args: json!({"contact_id": "c1", "phone": null}),
+            method: "PUT",
+            path: "/contacts/c1",
+            query: None,
+            body: json!({"phone": null}),
+        },
+        Case {
+            tool: "intercomUpdateContact",
+            args: json!({"contact_id": "c1", "name": null, "owner_id": null, "email": null,
+                "custom_attributes": {"plan": null, "seats": 3}}),
+            method: "PUT",
+            path: "/contacts/c1",
+            query: None,
+            body: json!({"name": null, "owner_id": null,
+                "custom_attributes": {"plan": null, "seats": 3}}),
+        },
         Case {
             tool: "intercomAddNote",
             args: json!({"contact_id": "c1", "body": "<p>Called, wants a demo</p>", "admin_id": "991"}),
@@ -224,4 +243,60 @@ async fn every_tool_sends_exactly_what_the_document_says() {
         covered.insert(case.tool);
     }
     assert_eq!(covered.len(), 16, "every tool has a request case");
+}
+
+/// Leaving a field out leaves it unchanged: with nothing to change, nothing is sent; a field
+/// that is not nullable (email) given as null is left out.
+#[tokio::test]
+async fn an_update_without_fields_sends_nothing_and_no_phone_unless_given() {
+    let harness = start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"type": "contact", "id": "c1"})),
+        )
+        .mount(&harness.intercom)
+        .await;
+    let result = harness
+        .call("intercomUpdateContact", json!({"contact_id": "c1"}))
+        .await;
+    assert!(is_error(&result));
+    assert!(
+        text(&result).contains("at least one field"),
+        "{}",
+        text(&result)
+    );
+    let result = harness
+        .call(
+            "intercomUpdateContact",
+            json!({"contact_id": "c1", "email": null}),
+        )
+        .await;
+    assert!(is_error(&result), "{}", text(&result));
+    assert!(harness.requests().await.is_empty());
+    let result = harness
+        .call(
+            "intercomUpdateContact",
+            json!({"contact_id": "c1", "name": "Ada"}),
+        )
+        .await;
+    assert!(!is_error(&result), "{}", text(&result));
+    let body = body_json(&harness.only_request().await);
+    assert_eq!(body, json!({"name": "Ada"}));
+    assert!(body.get("phone").is_none());
+}
+
+/// A dry run shows the cleared field as the null it would send, and sends nothing.
+#[tokio::test]
+async fn a_dry_run_shows_a_cleared_field_as_null() {
+    let harness = common::start_with(&[("accessToken", TOKEN), ("INTERCOM_DRY_RUN", "1")]).await;
+    let result = harness
+        .call(
+            "intercomUpdateContact",
+            json!({"contact_id": "c1", "phone": null}),
+        )
+        .await;
+    assert!(!is_error(&result), "{}", text(&result));
+    let described: Value = serde_json::from_str(&text(&result)).unwrap();
+    assert_eq!(described["body"], json!({"phone": null}));
+    assert!(harness.requests().await.is_empty());
 }

@@ -113,6 +113,8 @@ async fn every_answer_fits_the_vendored_response_shapes() -> anyhow::Result<()> 
     };
 
     call("identifyAdmin", "GET", "/me", None).await;
+    call("listAdmins", "GET", "/admins", None).await;
+    call("listTeams", "GET", "/teams", None).await;
     // Reads of every record, so every sample contact, company and conversation is checked.
     let contacts = call("ListContacts", "GET", "/contacts?per_page=150", None).await;
     for id in ids(&contacts, "data") {

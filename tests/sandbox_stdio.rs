@@ -204,3 +204,121 @@ async fn all_sixteen_tools_against_the_sandbox_with_writes_visible_in_reads() {
 
     assert_eq!(s.called.len(), 16, "every tool was called: {:?}", s.called);
 }
+
+/// The directory, templates, completions and prompts as a client sees them over stdio.
+#[tokio::test]
+async fn resources_completions_and_prompts_against_the_sandbox() {
+    let mut s = Session::start().await;
+    let listed = s.request("resources/list", json!({})).await;
+    let uris: Vec<&str> = listed["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|resource| resource["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            "intercom://admins",
+            "intercom://teams",
+            "intercom://tags",
+            "intercom://me"
+        ]
+    );
+    let mut read = async |uri: &str| -> Value {
+        let reply = s.request("resources/read", json!({"uri": uri})).await;
+        let contents = &reply["result"]["contents"][0];
+        assert_eq!(contents["uri"], uri, "{reply}");
+        assert_eq!(contents["mimeType"], "application/json", "{reply}");
+        serde_json::from_str(contents["text"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(
+        read("intercom://admins").await,
+        json!({"admins": [
+            {"id": "7300101", "name": "Mara Quill", "email": "mara.quill@pebblepine.example"},
+            {"id": "7300102", "name": "Theo Brannigan", "email": "theo.brannigan@pebblepine.example"}
+        ]})
+    );
+    assert_eq!(
+        read("intercom://teams").await,
+        json!({"teams": [{"id": "5200001", "name": "Customer Care", "members": ["7300101", "7300102"]}]})
+    );
+    let tags = read("intercom://tags").await;
+    assert_eq!(tags["tags"][0], json!({"id": "8100001", "name": "vip"}));
+    let me = read("intercom://me").await;
+    assert_eq!(me["id"], "7300101");
+    assert_eq!(me["email"], "mara.quill@pebblepine.example");
+    let conversation = read("intercom://conversations/20415").await;
+    let tool = s
+        .call(
+            "intercomGetConversation",
+            json!({"conversation_id": "20415"}),
+        )
+        .await;
+    assert_eq!(
+        conversation, tool,
+        "a template reads what the Get tool answers"
+    );
+    let missing = s
+        .request(
+            "resources/read",
+            json!({"uri": "intercom://contacts/nobody"}),
+        )
+        .await;
+    assert!(
+        missing["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("404"),
+        "{missing}"
+    );
+
+    let templates = s.request("resources/templates/list", json!({})).await;
+    let templates: Vec<&str> = templates["result"]["resourceTemplates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|template| template["uriTemplate"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        templates,
+        ["intercom://contacts/{id}", "intercom://conversations/{id}"]
+    );
+
+    let complete = |name: &str, value: &str| {
+        json!({"ref": {"type": "ref/prompt", "name": "draft-reply"},
+            "argument": {"name": name, "value": value}})
+    };
+    let theo = s
+        .request("completion/complete", complete("admin_id", "th"))
+        .await;
+    assert_eq!(
+        theo["result"]["completion"]["values"],
+        json!(["7300102"]),
+        "{theo}"
+    );
+    let care = s
+        .request("completion/complete", complete("assignee_id", "care"))
+        .await;
+    assert_eq!(care["result"]["completion"]["values"], json!(["5200001"]));
+    let vip = s
+        .request("completion/complete", complete("tag_id", "VI"))
+        .await;
+    assert_eq!(vip["result"]["completion"]["values"], json!(["8100001"]));
+
+    let prompts = s.request("prompts/list", json!({})).await;
+    assert_eq!(prompts["result"]["prompts"].as_array().unwrap().len(), 3);
+    let prompt = s
+        .request(
+            "prompts/get",
+            json!({"name": "draft-reply", "arguments": {"conversation_id": "215"}}),
+        )
+        .await;
+    let message = &prompt["result"]["messages"][0];
+    assert_eq!(message["role"], "user");
+    let text = message["content"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("conversation 215") && text.contains("do not send"),
+        "{text}"
+    );
+}

@@ -28,6 +28,8 @@ pub const REPEATABLE: &[&str] = &[
     "retrieve_a_company_by_id",
     "list_tags",
     "identify_admin",
+    "list_admins",
+    "list_teams",
 ];
 
 /// True when `operation_id` (as in the document, e.g. `UpdateContact`) may be sent again.
@@ -217,6 +219,8 @@ mod tests {
                 "list_tags",
                 "attach_tag_to_contact",
                 "identify_admin",
+                "list_admins",
+                "list_teams",
             ]
         );
         assert!(

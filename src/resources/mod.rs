@@ -3,14 +3,23 @@
 //! (say `intercom://…`) is one more file and one more arm in [`read`] and [`list`].
 //!
 //! - [`apps`]: the two `ui://` views of the MCP Apps extension, and when a client gets them.
+//! - [`directory`]: `intercom://admins`, `…/teams`, `…/tags`, `…/me`, cached per workspace.
+//! - [`records`]: the templates `intercom://contacts/{id}` and `intercom://conversations/{id}`,
+//!   read through the Get tools.
 
 pub mod apps;
+pub mod directory;
+pub mod records;
 
 use rmcp::ErrorData;
 use rmcp::model::{
-    ClientCapabilities, InitializeResult, ReadResourceResult, Resource, ResourcesCapability,
+    ClientCapabilities, InitializeResult, ReadResourceResult, Resource, ResourceContents,
     Tool as ToolInfo,
 };
+use serde_json::{Map, Value};
+
+use crate::error::Hints;
+use crate::tools::Context;
 
 /// What a client is offered beyond the plain tools, from the capabilities it stated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,12 +38,12 @@ impl Offer {
         }
     }
 
-    /// Completes the `initialize` result: the extensions and resources this client gets.
+    /// Completes the `initialize` result: the extensions this client gets (every client gets
+    /// the `resources` capability, for the directory: see the server's `get_info`).
     pub fn announce(self, result: &mut InitializeResult) {
         if self.apps {
             apps::announce(result);
         }
-        result.capabilities.resources = capability(self);
     }
 
     /// A tool as this client is shown it.
@@ -48,37 +57,81 @@ impl Offer {
     }
 }
 
-/// The `resources` capability to announce; `None` keeps `initialize` as it was before
-/// resources existed, for clients that would get none.
-pub fn capability(offer: Offer) -> Option<ResourcesCapability> {
-    offer.apps.then(ResourcesCapability::default)
-}
-
-/// The resources a client with this offer is shown.
+/// The resources a client with this offer is shown: the directory, and the views for a client
+/// that renders them.
 pub fn list(offer: Offer) -> Vec<Resource> {
-    let mut resources = Vec::new();
+    let mut resources: Vec<Resource> = directory::listed().collect();
     if offer.apps {
         resources.extend(apps::listed());
     }
     resources
 }
 
-/// Reads one resource by URI. Reading is allowed whatever the offer: a resource holds nothing
+/// Where a read goes.
+pub enum Route {
+    /// Known without asking Intercom (a view).
+    Ready(ReadResourceResult),
+    Directory(directory::Kind),
+    /// A record, read by calling this Get tool with these arguments.
+    Record {
+        tool: &'static str,
+        args: Map<String, Value>,
+    },
+}
+
+/// Where one URI is read from. Reading is allowed whatever the offer: a resource holds nothing
 /// secret, and a host may read a view it learnt of from a tool's `_meta` without listing.
-pub fn read(uri: &str) -> Result<ReadResourceResult, ErrorData> {
-    let found = if uri.starts_with(apps::SCHEME) {
-        apps::read(uri)
-    } else {
-        None
-    };
-    found.ok_or_else(|| {
-        let known: Vec<&str> = apps::VIEWS.iter().map(|view| view.uri).collect();
-        ErrorData::resource_not_found(
-            format!(
-                "no resource `{uri}`; the resources are: {}",
-                known.join(", ")
-            ),
-            None,
+pub fn route(uri: &str) -> Result<Route, ErrorData> {
+    if uri.starts_with(apps::SCHEME)
+        && let Some(view) = apps::read(uri)
+    {
+        return Ok(Route::Ready(view));
+    }
+    if let Some(kind) = directory::Kind::of(uri) {
+        return Ok(Route::Directory(kind));
+    }
+    if let Some((tool, args)) = records::route(uri) {
+        return Ok(Route::Record { tool, args });
+    }
+    let known: Vec<&str> = directory::Kind::ALL
+        .iter()
+        .map(|kind| kind.uri())
+        .chain(
+            records::TEMPLATES
+                .iter()
+                .map(|template| template.uri_template),
         )
-    })
+        .chain(apps::VIEWS.iter().map(|view| view.uri))
+        .collect();
+    Err(ErrorData::resource_not_found(
+        format!(
+            "no resource `{uri}`; the resources are: {}",
+            known.join(", ")
+        ),
+        None,
+    ))
+}
+
+/// Reads a directory resource in this workspace; a failure reads as a tool's would.
+pub async fn read_directory(
+    kind: directory::Kind,
+    context: &Context,
+    region: Option<crate::config::Region>,
+) -> Result<ReadResourceResult, ErrorData> {
+    match context.directory.read(kind, &context.client).await {
+        Ok(value) => Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(value.to_string(), kind.uri()).with_mime_type(directory::MIME),
+        ])),
+        Err(error) => {
+            let hints = Hints {
+                region,
+                scope: kind.scope(),
+                repeatable: true,
+            };
+            Err(ErrorData::internal_error(
+                format!("reading `{}` failed: {}", kind.uri(), error.render(&hints)),
+                None,
+            ))
+        }
+    }
 }

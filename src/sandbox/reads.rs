@@ -103,6 +103,16 @@ impl Store {
         Ok(me)
     }
 
+    /// GET /admins: every admin, as the sample holds them.
+    pub fn list_admins(&self) -> Answer {
+        Ok(json!({"type": "admin.list", "admins": self.admins}))
+    }
+
+    /// GET /teams: the sample's team(s).
+    pub fn list_teams(&self) -> Answer {
+        Ok(json!({"type": "team.list", "teams": self.teams}))
+    }
+
     pub fn list_tags(&self) -> Answer {
         Ok(json!({"type": "list", "data": self.tags}))
     }

@@ -23,6 +23,8 @@ pub type Shared = Arc<Mutex<Store>>;
 pub fn router(store: Shared) -> Router {
     Router::new()
         .route("/me", get(me))
+        .route("/admins", get(list_admins))
+        .route("/teams", get(list_teams))
         .route("/contacts", get(list_contacts).post(create_contact))
         .route("/contacts/search", post(search_contacts))
         .route("/contacts/{id}", get(get_contact).put(update_contact))
@@ -251,6 +253,14 @@ async fn get_company(
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
     reply_with(id(path).and_then(|id| lock(&store).get_company(&id)))
+}
+
+async fn list_admins(State(store): State<Shared>) -> Response {
+    reply_with(lock(&store).list_admins())
+}
+
+async fn list_teams(State(store): State<Shared>) -> Response {
+    reply_with(lock(&store).list_teams())
 }
 
 async fn list_tags(State(store): State<Shared>) -> Response {

@@ -79,10 +79,11 @@ impl Entry {
         }
     }
 
-    /// Drops null members (a null means "leave it out"), checks the arguments against the
-    /// schema the model was shown, and fills in the hidden constants.
+    /// Drops null members (a null means "leave it out", except where the tool says it clears
+    /// the field), checks the arguments against the schema the model was shown, and fills in
+    /// the hidden constants.
     fn prepare(&self, mut args: Map<String, Value>) -> Result<Map<String, Value>, String> {
-        args.retain(|_, value| !value.is_null());
+        args.retain(|name, value| !value.is_null() || self.nullable.contains(&name.as_str()));
         for (name, constant) in &self.input.hidden {
             if args.get(name) == Some(constant) {
                 args.remove(name);

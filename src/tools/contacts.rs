@@ -153,13 +153,21 @@ pub struct UpdateContact {
     contact_id: PathId,
     #[serde(flatten)]
     body: types::UpdateContactRequest,
+    /// The fields given as `null`, moved here by `adjust`: sent as null, to clear them.
+    #[serde(default, rename = "$cleared")]
+    #[schemars(skip)]
+    cleared: Vec<String>,
 }
+
+/// The fields the document marks nullable that a model may clear (custom attribute values
+/// keep their nulls already: see `tools::call`).
+const CLEARABLE: &[&str] = &["name", "phone", "owner_id"];
 
 impl Tool for UpdateContact {
     const DEF: ToolDef = ToolDef {
         name: "intercomUpdateContact",
         title: "Update a contact",
-        description: "Overwrites the given fields of a contact; others stay as they are.",
+        description: "Overwrites the given fields of a contact; null clears one; others stay as they are.",
         operation: "UpdateContact",
         effect: Effect::Write {
             destructive: true,
@@ -169,20 +177,45 @@ impl Tool for UpdateContact {
         output: Output::Object,
     };
 
+    const NULLABLE: &'static [&'static str] = CLEARABLE;
+
     fn shape(schema: &mut Value) {
         role_choices(schema);
+        for field in CLEARABLE {
+            if let Some(Value::Object(property)) =
+                schema.pointer_mut(&format!("/properties/{field}"))
+                && let Some(Value::String(kind)) = property.get("type").cloned()
+            {
+                property.insert("type".to_owned(), json!([kind, "null"]));
+            }
+        }
+    }
+
+    fn adjust(args: &mut Map<String, Value>) -> Result<(), String> {
+        let cleared: Vec<Value> = CLEARABLE
+            .iter()
+            .filter(|field| args.get(**field).is_some_and(Value::is_null))
+            .map(|field| Value::from(*field))
+            .collect();
+        for field in &cleared {
+            if let Some(field) = field.as_str() {
+                args.remove(field);
+            }
+        }
+        args.insert("$cleared".to_owned(), Value::Array(cleared));
+        Ok(())
     }
 
     fn check(&self) -> Result<(), String> {
         let fields = serde_json::to_value(&self.body).unwrap_or_default();
-        if fields.as_object().is_none_or(|fields| fields.is_empty()) {
+        if self.cleared.is_empty() && fields.as_object().is_none_or(|fields| fields.is_empty()) {
             return Err("give at least one field to change besides `contact_id`".to_owned());
         }
         Ok(())
     }
 
     async fn send(self, client: &Client) -> Sent {
-        client
+        crate::intercom::sending_nulls(client, self.cleared)
             .update_contact()
             .contact_id(self.contact_id.as_str())
             .body(self.body)

@@ -83,7 +83,7 @@ const SHARED: &[(&str, &str)] = &[
         "Custom attributes by name, e.g. {\"plan\":\"pro\"}.",
     ),
     ("admin_id", "Admin acting; default: the token's owner."),
-    ("raw", "true: Intercom's JSON unchanged."),
+    ("raw", "true: Intercom's raw JSON."),
     (
         "message_type",
         "comment: the customer sees it. note: teammates only.",

@@ -67,6 +67,10 @@ pub trait Tool: DeserializeOwned + JsonSchema + Send + 'static {
     /// default admin (see [`DefaultAdmin`]).
     const DEFAULT_ADMIN: bool = false;
 
+    /// Top-level arguments where an explicit `null` is kept (it clears the field) instead of
+    /// meaning "left out"; the tool's schema says they accept null.
+    const NULLABLE: &'static [&'static str] = &[];
+
     /// Tool-specific refinements of the generated schema.
     fn shape(_schema: &mut Value) {}
 
@@ -93,6 +97,8 @@ pub struct Context {
     pub admin: Arc<DefaultAdmin>,
     /// How customer-written text in answers reaches the model.
     pub untrusted: crate::untrusted::Mode,
+    /// The workspace's admins, teams, tags and token owner, as resources read them (cached).
+    pub directory: Arc<crate::resources::directory::Directory>,
 }
 
 impl Context {
@@ -113,6 +119,7 @@ impl Context {
             dry_run,
             admin,
             untrusted,
+            directory: Arc::default(),
         }
     }
 }
@@ -129,6 +136,8 @@ pub struct Entry {
     pub info: ToolInfo,
     /// The schema as one JSON value, for checking arguments: built once, not per call.
     checked: Value,
+    /// [`Tool::NULLABLE`].
+    nullable: &'static [&'static str],
     call: Call,
 }
 
@@ -168,6 +177,7 @@ fn entry<T: Tool>() -> Entry {
         input,
         info,
         checked,
+        nullable: T::NULLABLE,
         call: |context, args| Box::pin(call::run::<T>(context, args)),
     }
 }
@@ -310,7 +320,8 @@ mod tests {
     use crate::operations::OPERATIONS;
 
     /// The operations regen keeps (the allowlist), the ones the vendored document has, and the
-    /// ones the tools use (plus GET /me, which the server calls itself) are the same set.
+    /// ones the tools use (plus GET /me, /admins and /teams, which the server calls itself for
+    /// the default admin and the directory resources) are the same set.
     #[test]
     fn tools_document_and_allowlist_agree() {
         let allowlist: BTreeSet<&str> = OPERATIONS.iter().copied().collect();
@@ -326,7 +337,7 @@ mod tests {
         }
         let in_document: BTreeSet<&str> = in_document.iter().map(String::as_str).collect();
         let mut used: BTreeSet<&str> = all().iter().map(|entry| entry.def.operation).collect();
-        used.insert("identifyAdmin");
+        used.extend(["identifyAdmin", "listAdmins", "listTeams"]);
         assert_eq!(
             in_document, allowlist,
             "the vendored document and src/operations.rs"

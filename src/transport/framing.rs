@@ -63,13 +63,17 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
 /// The MCP methods this server answers. rmcp reads one whose params do not fit as a custom
 /// request and answers "method not found", which would mislead: these get told what is wrong.
-const SERVED: [&str; 6] = [
+const SERVED: [&str; 10] = [
     "initialize",
     "ping",
     "tools/list",
     "tools/call",
     "resources/list",
     "resources/read",
+    "resources/templates/list",
+    "completion/complete",
+    "prompts/list",
+    "prompts/get",
 ];
 
 pub(crate) fn screen(line: &[u8]) -> Screened {

@@ -26,7 +26,7 @@ async fn errors_come_in_intercoms_shape_with_its_statuses() -> anyhow::Result<()
 
     expect(401, "unauthorized")(read(client.get(url("/me"))).await);
     expect(401, "unauthorized")(read(client.get(url("/me")).bearer_auth("sandbox2")).await);
-    expect(404, "not_found")(read(client.get(url("/admins")).bearer_auth(TOKEN)).await);
+    expect(404, "not_found")(read(client.get(url("/segments")).bearer_auth(TOKEN)).await);
     expect(400, "parameter_invalid")(
         read(client.get(url("/contacts?per_page=0")).bearer_auth(TOKEN)).await,
     );
