@@ -9,8 +9,9 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     ContentBlock, CustomNotification, GetPromptRequestParams, GetPromptResponse, Implementation,
     InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ServerCapabilities, ServerConfig, Tool as ToolInfo,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
@@ -348,10 +349,16 @@ impl ServerHandler for IntercomServer {
             peer: Some(&request_context.peer),
             structured,
         };
-        // Over stateless HTTP the client cannot be sent a request mid-call: nobody to ask.
-        let call = match self.state.credentials {
-            Credentials::Fixed { .. } => call,
-            Credentials::PerRequest(_) => ToolCall { peer: None, ..call },
+        // The client can be asked mid-call only in a session (not over stateless HTTP) and
+        // before 2026-07-28, which forbids server-to-client requests (its way, an
+        // InputRequiredResult, is not built yet): elsewhere nobody is asked.
+        let in_session = matches!(self.state.credentials, Credentials::Fixed { .. });
+        let before_2026 = request_context
+            .protocol_version()
+            .is_none_or(|version| version < ProtocolVersion::V_2026_07_28);
+        let call = ToolCall {
+            peer: call.peer.filter(|_| in_session && before_2026),
+            ..call
         };
         let parts = request_context.extensions.get::<http::request::Parts>();
         let outcome = match self.state.credentials.workspace(parts) {

@@ -16,9 +16,9 @@ use common::{RecordingClock, TOKEN, is_error, text};
 use intercom_mcp::server::IntercomServer;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, ElicitRequestParams,
-    ElicitResult, ElicitationAction, Implementation,
+    ElicitResult, ElicitationAction, Implementation, ProtocolVersion,
 };
-use rmcp::service::{RequestContext, RunningService};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RequestContext, RunningService};
 use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
@@ -31,6 +31,7 @@ struct Answering {
     action: ElicitationAction,
     send: bool,
     asked: Arc<Mutex<Vec<String>>>,
+    version: ProtocolVersion,
 }
 
 impl ClientHandler for Answering {
@@ -38,6 +39,7 @@ impl ClientHandler for Answering {
         let capabilities: ClientCapabilities =
             serde_json::from_value(json!({"elicitation": {"form": {}}})).unwrap();
         ClientConfig::new(capabilities, Implementation::new("answering", "1"))
+            .with_protocol_version(self.version.clone())
     }
 
     async fn create_elicitation(
@@ -80,7 +82,17 @@ async fn connect<C: ClientHandler>(handler: C, vars: &[(&str, &str)]) -> Session
             let _ = running.waiting().await;
         }
     });
-    let client = handler.serve(client_io).await.unwrap();
+    let lifecycle = if handler.get_info().protocol_version.has_initialize() {
+        ClientLifecycleMode::Initialize
+    } else {
+        ClientLifecycleMode::Discover {
+            preferred_versions: vec![handler.get_info().protocol_version],
+        }
+    };
+    let client = handler
+        .serve_with_lifecycle(client_io, lifecycle)
+        .await
+        .unwrap();
     Session { intercom, client }
 }
 
@@ -103,6 +115,7 @@ fn answering(action: ElicitationAction, send: bool) -> Answering {
         action,
         send,
         asked: Arc::default(),
+        version: ProtocolVersion::V_2025_06_18,
     }
 }
 
@@ -234,4 +247,19 @@ async fn a_client_without_elicitation_and_a_dry_run_are_not_asked() {
     );
     assert!(handler.asked.lock().unwrap().is_empty());
     assert_eq!(session.sent().await, 0);
+}
+
+/// 2026-07-28 forbids requests from server to client during a call; until the server answers
+/// with an InputRequiredResult instead, such a client is not asked, as one without elicitation.
+#[tokio::test]
+async fn a_2026_07_28_client_is_not_asked_mid_call() {
+    let handler = Answering {
+        version: ProtocolVersion::V_2026_07_28,
+        ..answering(ElicitationAction::Decline, false)
+    };
+    let session = connect(handler.clone(), &[]).await;
+    let result = session.call("intercomReplyConversation", reply()).await;
+    assert!(!is_error(&result), "{}", text(&result));
+    assert!(handler.asked.lock().unwrap().is_empty());
+    assert_eq!(session.sent().await, 1);
 }
