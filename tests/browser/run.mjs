@@ -152,7 +152,9 @@ try {
   await step("the server offers both views to a client with the extension", async () => {
     assert.deepEqual(init.capabilities.extensions[EXTENSION], { mimeTypes: [MIME] });
     assert.ok(init.capabilities.resources);
-    const { resources } = await session.request("resources/list", {});
+    // The workspace directory (intercom://…) is listed too; the views are the ui:// ones.
+    const listed = (await session.request("resources/list", {})).resources;
+    const resources = listed.filter((resource) => resource.uri.startsWith("ui://"));
     assert.deepEqual(resources.map((resource) => resource.uri), ["ui://intercom-mcp/conversation", "ui://intercom-mcp/browser"]);
     for (const resource of resources) {
       const { contents } = await session.request("resources/read", { uri: resource.uri });
