@@ -8,6 +8,7 @@
 
 pub mod sanitize;
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::OnceLock;
 
@@ -133,13 +134,17 @@ pub fn mark(answer: &mut Value, contacts: Contacts, mode: Mode) {
 fn walk(value: &mut Value, mode: Mode) {
     match value {
         Value::String(text) => {
-            if let std::borrow::Cow::Owned(clean) = sanitize::clean(text) {
+            if let Cow::Owned(clean) = sanitize::clean(text) {
                 *text = clean;
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|item| walk(item, mode)),
         Value::Object(map) => {
-            if map.keys().any(|key| sanitize::clean(key) != key.as_str()) {
+            // A key that needs cleaning comes back owned: no string comparison for the rest.
+            if map
+                .keys()
+                .any(|key| matches!(sanitize::clean(key), Cow::Owned(_)))
+            {
                 *map = std::mem::take(map)
                     .into_iter()
                     .map(|(key, value)| (sanitize::clean(&key).into_owned(), value))
