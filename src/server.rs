@@ -1,6 +1,7 @@
 //! The MCP side: server identity and instructions, `tools/list`, `tools/call` routing,
 //! `resources/*`, and the token-update notification. Thin on purpose: the work happens in
-//! [`crate::tools`] and [`crate::resources`].
+//! [`crate::tools`] and [`crate::resources`]; `server/requests.rs` serves the two requests
+//! that reach Intercom.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,9 +10,8 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     ContentBlock, CustomNotification, GetPromptRequestParams, GetPromptResponse, Implementation,
     InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-    Tool as ToolInfo,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, Tool as ToolInfo,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
@@ -22,9 +22,11 @@ use crate::config::{Config, Region, Secret};
 use crate::credentials::{Credentials, LazyContext, NO_REQUEST_TOKEN, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
-use crate::policy::{self, Clock, SystemClock};
-use crate::resources::{self, Offer, Route};
+use crate::policy::{Clock, SystemClock};
+use crate::resources::{self, Offer};
 use crate::tools::{self, Confirm, Context, Entry};
+
+mod requests;
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
 
@@ -165,7 +167,7 @@ impl IntercomServer {
         let hints = Hints {
             region: self.state.region,
             scope: entry.def.scope,
-            repeatable: policy::is_repeatable(entry.def.operation),
+            repeatable: entry.repeatable,
         };
         let started = Instant::now();
         let confirm = Confirm {
@@ -275,27 +277,8 @@ impl ServerHandler for IntercomServer {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let uri = request.uri;
-        match resources::route(&uri)? {
-            Route::Ready(result) => Ok(result.into()),
-            Route::Directory(kind) => {
-                let workspace = self.workspace(&context)?;
-                resources::read_directory(kind, &workspace, self.state.region)
-                    .await
-                    .map(Into::into)
-            }
-            Route::Record { tool, args } => {
-                let workspace = self.workspace(&context)?;
-                let call = ToolCall {
-                    name: tool,
-                    args: Some(args),
-                    peer: None,
-                    structured: false,
-                };
-                let result = self.call_in(&workspace, call).await;
-                resources::records::contents(&uri, tool, result).map(Into::into)
-            }
-        }
+        // Boxed, as in call_tool: the future that reaches Intercom stays off rmcp's task.
+        Box::pin(self.read(request, context)).await
     }
 
     async fn list_resource_templates(
@@ -312,8 +295,12 @@ impl ServerHandler for IntercomServer {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        let workspace = self.workspace(&context)?;
-        crate::completion::answer(&request.argument, &workspace, self.state.region).await
+        // Boxed, as in call_tool.
+        Box::pin(async move {
+            let workspace = self.workspace(&context)?;
+            crate::completion::answer(&request.argument, &workspace, self.state.region).await
+        })
+        .await
     }
 
     async fn list_prompts(
@@ -341,46 +328,11 @@ impl ServerHandler for IntercomServer {
         request: CallToolRequestParams,
         request_context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let structured =
-            Offer::of(request_context.client_capabilities().as_ref()).structured(&request.name);
-        let call = ToolCall {
-            name: &request.name,
-            args: request.arguments,
-            peer: Some(&request_context.peer),
-            structured,
-        };
-        // The client can be asked mid-call only in a session (not over stateless HTTP) and
-        // before 2026-07-28, which forbids server-to-client requests (its way, an
-        // InputRequiredResult, is not built yet): elsewhere nobody is asked.
-        let in_session = matches!(self.state.credentials, Credentials::Fixed { .. });
-        let before_2026 = request_context
-            .protocol_version()
-            .is_none_or(|version| version < ProtocolVersion::V_2026_07_28);
-        let call = ToolCall {
-            peer: call.peer.filter(|_| in_session && before_2026),
-            ..call
-        };
-        let parts = request_context.extensions.get::<http::request::Parts>();
-        let outcome = match self.state.credentials.workspace(parts) {
-            Ok(workspace) => self.call_in(&workspace, call).await,
-            Err(why) => self
-                .find(&request.name)
-                .map(|_| CallToolResult::error(vec![ContentBlock::text(why)])),
-        };
-        match outcome {
-            Some(result) => Ok(result.into()),
-            None => {
-                let names: Vec<&str> = self.tools().map(|entry| entry.def.name).collect();
-                Err(ErrorData::invalid_params(
-                    format!(
-                        "unknown tool `{}`; the tools are: {}",
-                        request.name,
-                        names.join(", ")
-                    ),
-                    None,
-                ))
-            }
-        }
+        // rmcp spawns a task per request whose future is as large as the largest handler's,
+        // and moves it several times. With a call's whole path down to hyper held inline, a
+        // third of a call's instructions went to those copies (docs/performance.md). Boxed,
+        // the task holds a pointer.
+        Box::pin(self.serve_call(request, request_context)).await
     }
 
     async fn on_custom_notification(

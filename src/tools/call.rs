@@ -27,7 +27,8 @@ impl Confirm<'_> {
     ) -> Option<String> {
         // A dry run sends nothing: nothing to confirm.
         let question = confirm::question(def, args, self.policy).filter(|_| !dry_run)?;
-        match confirm::ask(self.peer?, question).await {
+        // Boxed: asking is rare, and its future held inline would enlarge every call's.
+        match Box::pin(confirm::ask(self.peer?, question)).await {
             confirm::Answer::Refused(why) => Some(why),
             confirm::Answer::Confirmed | confirm::Answer::NotAsked => None,
         }

@@ -138,6 +138,9 @@ pub struct Entry {
     checked: Value,
     /// [`Tool::NULLABLE`].
     nullable: &'static [&'static str],
+    /// Whether the operation is safe to send again ([`crate::policy::is_repeatable`]), for
+    /// the error hints: worked out once, not per call.
+    pub repeatable: bool,
     call: Call,
 }
 
@@ -178,6 +181,7 @@ fn entry<T: Tool>() -> Entry {
         info,
         checked,
         nullable: T::NULLABLE,
+        repeatable: crate::policy::is_repeatable(def.operation),
         call: |context, args| Box::pin(call::run::<T>(context, args)),
     }
 }
