@@ -82,6 +82,9 @@ pub(crate) fn screen(line: &[u8]) -> Screened {
         return Screened::Skip;
     }
     // The one parse on the way in: the line becomes rmcp's message directly.
+    if let Some(message) = super::direct::tools_call(line) {
+        return Screened::Forward(Box::new(message));
+    }
     match serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(line) {
         Ok(JsonRpcMessage::Request(JsonRpcRequest {
             request: ClientRequest::CustomRequest(custom),

@@ -6,9 +6,11 @@
 //! does the session end.
 //!
 //! - `framing.rs`: a line in → one parsed message or the error reply; replies out as lines.
+//! - `direct.rs`: the plain `tools/call` line, read without rmcp's general (slow) reader.
 //! - `pipes.rs`: the process's stdin and stdout, non-blocking when they are pipes or sockets.
 //! - `shutdown.rs`: signals, and the calls in flight that finish before the session ends.
 
+mod direct;
 mod framing;
 mod pipes;
 mod shutdown;
