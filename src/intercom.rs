@@ -45,6 +45,8 @@ pub struct TokenCell(Arc<RwLock<TokenState>>);
 #[derive(Default)]
 struct TokenState {
     token: Option<Secret>,
+    /// `Bearer <token>`, made once per token rather than once per request.
+    header: Option<HeaderValue>,
     /// The `timestamp` of the update that set it, when it had one.
     timestamp: Option<i64>,
     /// Counts installed tokens, so what was learned about an earlier token can be dropped.
@@ -54,10 +56,20 @@ struct TokenState {
 impl TokenCell {
     pub fn new(token: Option<Secret>) -> Self {
         Self(Arc::new(RwLock::new(TokenState {
+            header: token.as_ref().and_then(bearer),
             token,
             timestamp: None,
             generation: 0,
         })))
+    }
+
+    /// The `Authorization` value for the current token. A clone shares the bytes.
+    fn header(&self) -> Option<HeaderValue> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .header
+            .clone()
     }
 
     /// Changes whenever a new token is installed.
@@ -89,11 +101,20 @@ impl TokenCell {
         {
             return false;
         }
+        state.header = bearer(&token);
         state.token = Some(token);
         state.generation += 1;
         state.timestamp = timestamp.or(state.timestamp);
         true
     }
+}
+
+/// The `Authorization` header value for `token`, marked sensitive. `None` only for a token
+/// with characters HTTP forbids, which [`Secret::parse`] never admits.
+fn bearer(token: &Secret) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
 
 impl std::fmt::Debug for TokenCell {
@@ -172,6 +193,10 @@ pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
         // Intercom's API never redirects; following one would re-send a write, body and token
         // included, to whatever host the answer names. A 3xx is reported instead (error.rs).
         .redirect(reqwest::redirect::Policy::none())
+        // reqwest's own retry layer resends only HTTP/2 and HTTP/3 refusals; this build speaks
+        // HTTP/1.1, so it never retries, yet it copied every request in case it would
+        // (policy/ does the retrying that is safe).
+        .retry(reqwest::retry::never().max_retries_per_request(0))
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(10)))
         .build()?)
@@ -220,7 +245,7 @@ impl ClientHooks<Upstream> for Client {
         if self.inner().dry_run {
             return Ok(());
         }
-        let Some(token) = self.inner().token.get() else {
+        let Some(auth) = self.inner().token.header() else {
             return Err(progenitor_client::Error::Custom(NO_TOKEN.to_owned()));
         };
         self.inner()
@@ -228,14 +253,6 @@ impl ClientHooks<Upstream> for Client {
             .hold()
             .await
             .map_err(progenitor_client::Error::Custom)?;
-        // Secret::parse admits only visible ASCII, so this cannot fail for a stored token.
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                progenitor_client::Error::Custom(
-                    "The access token has characters HTTP forbids.".to_owned(),
-                )
-            })?;
-        auth.set_sensitive(true);
         let headers = request.headers_mut();
         // progenitor adds `api-version`; Intercom reads `Intercom-Version`.
         headers.remove("api-version");
@@ -259,13 +276,14 @@ impl ClientHooks<Upstream> for Client {
             return Ok(describe(&request));
         }
         let (method, url) = (request.method().clone(), request.url().clone());
-        let path = url.path().to_owned();
-        // The token this request carries (a rotation may change the cell's meanwhile).
-        let sent_token = request
-            .headers()
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(Secret::from_bearer);
+        // The token this request carries (a rotation may change the cell's meanwhile); read
+        // out of the header only when an error answer has to be cleaned of it.
+        let sent = request.headers().get(AUTHORIZATION).cloned();
+        let sent_token = || {
+            sent.as_ref()
+                .and_then(|value| value.to_str().ok())
+                .and_then(Secret::from_bearer)
+        };
         let started = Instant::now();
         let result = self
             .inner()
@@ -275,12 +293,16 @@ impl ClientHooks<Upstream> for Client {
         let elapsed_ms = started.elapsed().as_millis();
         // What an error answer says is upstream text that may echo the token: redacted here,
         // before any result, doctor line or log line is made from it.
-        let result = match (result, sent_token) {
-            (Ok(response), Some(token)) if !response.status().is_success() => {
-                Ok(crate::redact::scrub(response, token.expose(), url).await)
-            }
-            (result, _) => result,
+        let result = match result {
+            Ok(response) if !response.status().is_success() => match sent_token() {
+                Some(token) => {
+                    Ok(crate::redact::scrub(response, token.expose(), url.clone()).await)
+                }
+                None => Ok(response),
+            },
+            result => result,
         };
+        let path = url.path();
         match &result {
             Ok(response) => tracing::debug!(
                 operation = info.operation_id, %method, path, status = response.status().as_u16(), elapsed_ms, "intercom"
