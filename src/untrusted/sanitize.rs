@@ -43,8 +43,15 @@ fn is_pictograph(c: char) -> bool {
 /// `text` without invisible characters, with `\r\n`, `\r`, NEL, U+2028 and U+2029 as `\n`.
 /// Borrowed when nothing changes, which is nearly always.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    let needs_work = text.chars().any(|c| {
-        c == '\r' || c == '\u{200D}' || c == '\u{2028}' || c == '\u{2029}' || is_invisible(c)
+    // Nearly all text is plain ASCII, settled a byte at a time; from the first byte that is not
+    // (a boundary, as every byte before it is ASCII), character by character.
+    let first = text.bytes().position(|byte| {
+        !byte.is_ascii() || (byte.is_ascii_control() && byte != b'\n' && byte != b'\t')
+    });
+    let needs_work = first.and_then(|at| text.get(at..)).is_some_and(|rest| {
+        rest.chars().any(|c| {
+            c == '\r' || c == '\u{200D}' || c == '\u{2028}' || c == '\u{2029}' || is_invisible(c)
+        })
     });
     if !needs_work {
         return Cow::Borrowed(text);
@@ -109,5 +116,22 @@ mod tests {
             assert_eq!(clean(raw), expected, "{raw:?}");
         }
         assert!(matches!(clean("nothing to do"), Cow::Borrowed(_)));
+    }
+
+    /// The byte scan that settles plain ASCII agrees with the character rule on every ASCII
+    /// character, and hands over to it at the first character that is not ASCII.
+    #[test]
+    fn plain_ascii_is_settled_a_byte_at_a_time() {
+        for byte in 0u8..128 {
+            let c = char::from(byte);
+            let text = format!("a{c}b");
+            let kept = !c.is_control() || c == '\n' || c == '\t';
+            assert_eq!(matches!(clean(&text), Cow::Borrowed(_)), kept, "{c:?}");
+        }
+        assert_eq!(
+            clean("plain ascii, then\u{200B} é\u{7F}"),
+            "plain ascii, then é"
+        );
+        assert!(matches!(clean("plain ascii, then é"), Cow::Borrowed(_)));
     }
 }
