@@ -24,15 +24,17 @@
 //! `raw: true` on a read tool skips all of this and returns Intercom's JSON as it came.
 //!
 //! This file holds rules 1–6, which apply to any value; `answers.rs` holds rules 7 and 8,
-//! which shape a whole page or a whole conversation.
+//! which shape a whole page or a whole conversation; `html.rs` reads HTML bodies (rule 6).
 
 mod answers;
+mod html;
 
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
 use answers::{conversation, page};
+pub use html::plain_text;
 
 /// How a tool's answer is shaped for the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,15 +141,6 @@ pub fn iso(seconds: u64) -> Option<String> {
     (seconds <= LAST_SECOND_OF_9999).then(|| {
         humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
     })
-}
-
-/// HTML → plain text, links as `[text][1]` with `[1]: url` after the text.
-pub fn plain_text(html: &str) -> String {
-    html2text::config::plain_no_decorate()
-        .link_footnotes(true)
-        .string_from_read(html.as_bytes(), usize::MAX >> 8)
-        .map(|text| text.trim().to_owned())
-        .unwrap_or_else(|_| html.to_owned())
 }
 
 fn looks_like_html(text: &str) -> bool {
