@@ -182,41 +182,40 @@ fn is_list_wrapper(map: &Map<String, Value>) -> bool {
         })
 }
 
-fn object(map: Map<String, Value>) -> Value {
+/// Changed in place: `retain` keeps the order and the keys' hashes, where building a new map
+/// hashed every key again (docs/performance.md).
+fn object(mut map: Map<String, Value>) -> Value {
     if is_list_wrapper(&map) {
         return list_wrapper(map);
     }
     let created_at = map.get("created_at").cloned();
-    let mut out = Map::new();
-    for (key, field) in map {
-        let dropped = is_kind_type(&key, &field)
+    map.retain(|key, field| {
+        let dropped = is_kind_type(key, field)
             || WORKSPACE_IDS.contains(&key.as_str())
             || (key == "url" && field.as_str().is_some_and(|url| url.starts_with('/')))
             || (matches!(key.as_str(), "updated_at" | "notified_at")
-                && created_at.as_ref() == Some(&field));
+                && created_at.as_ref() == Some(&*field));
         if dropped {
-            continue;
+            return false;
         }
+        let taken = std::mem::take(field);
         // Custom attributes are the customer's own data: there, `false` and `0` are values.
-        let lean = if key == "custom_attributes" {
-            custom_attributes(field)
+        *field = if key == "custom_attributes" {
+            custom_attributes(taken)
         } else {
-            value(Some(&key), field)
+            value(Some(key), taken)
         };
-        if !is_default(&lean) {
-            out.insert(key, lean);
-        }
-    }
-    Value::Object(out)
+        !is_default(field)
+    });
+    Value::Object(map)
 }
 
 fn custom_attributes(field: Value) -> Value {
     match field {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, value)| !is_empty(value))
-                .collect(),
-        ),
+        Value::Object(mut map) => {
+            map.retain(|_, value| !is_empty(value));
+            Value::Object(map)
+        }
         other => other,
     }
 }
