@@ -1,7 +1,7 @@
 //! Load benchmark (run by hand, never in CI): the release server over Streamable HTTP, 64
 //! concurrent clients (8 workspaces of 8) calling intercomGetContact for a fixed time against
-//! an instant local mock Intercom. Prints throughput, p50/p99 latency, errors and the
-//! server's peak RSS.
+//! an instant local mock Intercom. Prints throughput, p50/p99 latency, errors, the server's
+//! CPU time per call and its peak RSS.
 //!
 //!     cargo bench --bench http_load            # BENCH_SECONDS=10 by default
 
@@ -86,6 +86,9 @@ async fn main() -> Result<(), Failure> {
         latencies.extend(task.await?);
     }
     let peak = support::status_kib(pid, "VmHWM:");
+    // The server's own CPU time per call: unlike throughput, it does not depend on how much
+    // of the two cores the clients and the mock in this process take.
+    let server_cpu = support::cpu_time(pid);
     server.kill().await?;
     latencies.sort_unstable();
     let count = latencies.len();
@@ -113,6 +116,10 @@ async fn main() -> Result<(), Failure> {
         percentile(0.99).as_secs_f64() * 1000.0
     );
     println!("| errors | {} |", errors.load(Ordering::Relaxed));
+    println!(
+        "| server CPU time per call (user + system) | {:.1} µs |",
+        server_cpu.as_secs_f64() * 1e6 / count.max(1) as f64
+    );
     println!(
         "| server RSS after start-up | {:.1} MiB |",
         rss_at_start as f64 / 1024.0

@@ -4,6 +4,9 @@
 //! local mock answering with the examples of Intercom's document; the difference divided by
 //! 9·N is what one call costs, start-up and shutdown cancelling out.
 //!
+//! The same for one call over Streamable HTTP (stateless: one POST a call, the workspace's
+//! token as the bearer), for intercomListTags and intercomGetContact.
+//!
 //! `cargo build --release && cargo bench --bench instructions` (BENCH_BINARY picks another
 //! binary, e.g. the `profiling` profile's, which keeps symbols for callgrind_annotate;
 //! BENCH_CALLS sets N, default 20). Needs valgrind and ../shared/intercom-openapi.
@@ -70,8 +73,7 @@ async fn instructions(
     args: &str,
     calls: usize,
 ) -> Result<u64, Failure> {
-    let out =
-        std::env::temp_dir().join(format!("intercom-mcp-callgrind-{}.out", std::process::id()));
+    let out = report_file();
     let mut child = tokio::process::Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
@@ -110,8 +112,18 @@ async fn instructions(
     }
     drop(stdin);
     child.wait().await?;
-    let report = std::fs::read_to_string(&out)?;
-    let _ = std::fs::remove_file(&out);
+    total(&out)
+}
+
+/// Where callgrind writes its report for this bench.
+fn report_file() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("intercom-mcp-callgrind-{}.out", std::process::id()))
+}
+
+/// The instructions counted in callgrind's report at `out` (then removed).
+fn total(out: &std::path::Path) -> Result<u64, Failure> {
+    let report = std::fs::read_to_string(out)?;
+    let _ = std::fs::remove_file(out);
     report
         .lines()
         .find_map(|line| {
@@ -120,6 +132,68 @@ async fn instructions(
         })
         .and_then(|total| total.split_whitespace().next()?.parse().ok())
         .ok_or_else(|| "no total in callgrind's report".into())
+}
+
+/// Instructions the server ran to serve `calls` calls of `tool` over Streamable HTTP, start to
+/// exit (SIGTERM, after which it finishes and callgrind writes its report).
+async fn instructions_http(
+    binary: &str,
+    base_url: &str,
+    tool: &str,
+    args: &str,
+    calls: usize,
+) -> Result<u64, Failure> {
+    let out = report_file();
+    let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let mut child = tokio::process::Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(binary)
+        .args(["serve", "--http", &address.to_string()])
+        .env_clear()
+        .env("INTERCOM_BASE_URL", base_url)
+        .env("LOG_LEVEL", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    // Ready when it says where it serves; its log is drained from then on, or a full pipe
+    // would stop it.
+    let mut log = BufReader::new(child.stderr.take().ok_or("no stderr")?).lines();
+    while let Some(line) = log.next_line().await? {
+        if line.contains("serving MCP over Streamable HTTP") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
+    let http = reqwest::Client::new();
+    let url = format!("http://{address}/mcp");
+    for id in 1..=calls {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{args}}}}}"#
+        );
+        let reply = http
+            .post(&url)
+            .bearer_auth("tok_bench")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body)
+            .send()
+            .await?
+            .text()
+            .await?;
+        if !reply.contains(r#""isError":false"#) {
+            return Err(format!("{tool} over HTTP failed: {reply}").into());
+        }
+    }
+    let pid = child.id().ok_or("the server is gone")?;
+    tokio::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await?;
+    child.wait().await?;
+    total(&out)
 }
 
 #[tokio::main]
@@ -146,6 +220,22 @@ async fn main() -> Result<(), Failure> {
         let base_url = mock(body.clone()).await?;
         let few = instructions(&binary, &base_url, tool, args, calls).await?;
         let many = instructions(&binary, &base_url, tool, args, calls * 10).await?;
+        let per_call = many.saturating_sub(few) / (9 * calls as u64);
+        println!("| {tool} | {} | {few} | {many} | {per_call} |", body.len());
+    }
+    // reqwest is built without a default TLS provider (see intercom::http_client).
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+    println!();
+    println!("Over Streamable HTTP (stateless):");
+    println!("| tool | answer bytes | instructions, N calls | 10·N calls | per call |");
+    println!("|---|---:|---:|---:|---:|");
+    for (tool, args, operation) in CASES.into_iter().take(2) {
+        let body = example(&document, operation)
+            .ok_or_else(|| format!("no example of {operation}"))?
+            .to_string();
+        let base_url = mock(body.clone()).await?;
+        let few = instructions_http(&binary, &base_url, tool, args, calls).await?;
+        let many = instructions_http(&binary, &base_url, tool, args, calls * 10).await?;
         let per_call = many.saturating_sub(few) / (9 * calls as u64);
         println!("| {tool} | {} | {few} | {many} | {per_call} |", body.len());
     }
