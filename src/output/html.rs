@@ -65,12 +65,14 @@ impl Text {
 
     /// The pending space or new lines, written before a word.
     fn before_word(&mut self) {
+        // Nothing goes before the first word: html2text's text is trimmed.
         let lines = if self.paragraph { 2 } else { self.breaks };
-        if self.out.is_empty() {
-        } else if lines > 0 {
-            (0..lines).for_each(|_| self.out.push('\n'));
-        } else if self.space {
-            self.out.push(' ');
+        if !self.out.is_empty() {
+            if lines > 0 {
+                (0..lines).for_each(|_| self.out.push('\n'));
+            } else if self.space {
+                self.out.push(' ');
+            }
         }
         self.paragraph = false;
         self.paragraph_opened = false;
