@@ -9,7 +9,8 @@
 //!
 //! `cargo build --release && cargo bench --bench instructions` (BENCH_BINARY picks another
 //! binary, e.g. the `profiling` profile's, which keeps symbols for callgrind_annotate;
-//! BENCH_CALLS sets N, default 20). Needs valgrind and ../shared/intercom-openapi.
+//! BENCH_CALLS sets N, default 20; BENCH_KEEP=DIR keeps the reports). Needs valgrind and
+//! ../shared/intercom-openapi.
 
 mod support;
 
@@ -112,7 +113,7 @@ async fn instructions(
     }
     drop(stdin);
     child.wait().await?;
-    total(&out)
+    total(&out, &format!("{tool}-stdio-{calls}"))
 }
 
 /// Where callgrind writes its report for this bench.
@@ -120,10 +121,16 @@ fn report_file() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("intercom-mcp-callgrind-{}.out", std::process::id()))
 }
 
-/// The instructions counted in callgrind's report at `out` (then removed).
-fn total(out: &std::path::Path) -> Result<u64, Failure> {
+/// The instructions counted in callgrind's report at `out`. The report is then removed, or
+/// kept as `BENCH_KEEP/<name>.out` when BENCH_KEEP names a directory: comparing the N and 10·N
+/// reports function by function (`callgrind_annotate --inclusive=yes` on each) shows where one
+/// call's instructions go.
+fn total(out: &std::path::Path, name: &str) -> Result<u64, Failure> {
     let report = std::fs::read_to_string(out)?;
-    let _ = std::fs::remove_file(out);
+    if let Some(dir) = std::env::var_os("BENCH_KEEP") {
+        std::fs::copy(out, std::path::Path::new(&dir).join(format!("{name}.out")))?;
+    }
+    std::fs::remove_file(out)?;
     report
         .lines()
         .find_map(|line| {
@@ -193,7 +200,7 @@ async fn instructions_http(
         .status()
         .await?;
     child.wait().await?;
-    total(&out)
+    total(&out, &format!("{tool}-http-{calls}"))
 }
 
 #[tokio::main]
