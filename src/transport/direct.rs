@@ -13,6 +13,7 @@ use rmcp::model::{
 };
 use rmcp::service::RxJsonRpcMessage;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,7 +23,9 @@ struct Envelope<'a> {
     jsonrpc: JsonRpcVersion2_0,
     id: RequestId,
     method: &'a str,
-    params: Params,
+    /// Kept raw to be checked for an object first: a derived struct also reads an array.
+    #[serde(borrow)]
+    params: &'a RawValue,
 }
 
 #[derive(Deserialize)]
@@ -37,15 +40,20 @@ struct Params {
 
 /// `line` as rmcp's message when it is a plain `tools/call` request; `None` otherwise.
 pub(super) fn tools_call(line: &[u8]) -> Option<RxJsonRpcMessage<RoleServer>> {
+    // rmcp reads a message and its params only as objects; serde's derived structs would
+    // take arrays of their fields too.
+    if line.trim_ascii_start().first() != Some(&b'{') {
+        return None;
+    }
     let envelope: Envelope = serde_json::from_slice(line).ok()?;
-    if envelope.method != "tools/call" {
+    if envelope.method != "tools/call" || !envelope.params.get().starts_with('{') {
         return None;
     }
     let Params {
         meta,
         name,
         arguments,
-    } = envelope.params;
+    } = serde_json::from_str(envelope.params.get()).ok()?;
     let mut params = CallToolRequestParams::new(name);
     params.arguments = arguments;
     let mut request = Request::new(params);
@@ -115,8 +123,12 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":[1]}}"#,
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{}}}"#,
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call"}"#,
-            // not one object
+            // not one object, or params that are not one
             r#"[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"}}]"#,
+            r#"["2.0",7,"tools/call",[null,"intercomListTags",{}]]"#,
+            r#" ["2.0",7,"tools/call",{"name":"t"}]"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":[null,"t",null]}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","_meta":[]}}"#,
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"}} x"#,
         ];
         for line in lines {
