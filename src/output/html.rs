@@ -37,6 +37,11 @@ struct Text {
     open_link: Option<(String, bool)>,
     /// Whitespace or a line break inside the open link, before its first word.
     gap_in_link: bool,
+    /// Inside a `<p>` not yet closed.
+    in_paragraph: bool,
+    /// The inline elements open, innermost last (`b`, `i`, …, and `a`). HTML's parser
+    /// rebuilds what closes out of order, which can split a link in two: left to html2text.
+    open: Vec<&'static str>,
 }
 
 impl Text {
@@ -44,7 +49,9 @@ impl Text {
         // Whitespace beyond HTML's own (a line separator, an ideographic space) and words of
         // no-break spaces only: html2text weighs those as it sees fit.
         if word.chars().all(char::is_whitespace)
-            || word.chars().any(|c| c.is_whitespace() && c != '\u{A0}')
+            || word
+                .chars()
+                .any(|c| (c.is_whitespace() && c != '\u{A0}') || is_unseen(c))
         {
             return None;
         }
@@ -98,17 +105,29 @@ impl Text {
         Some(())
     }
 
-    /// How html2text counts line breaks that meet a paragraph's edge is its own: left to it.
+    /// How html2text counts line breaks that meet a paragraph's edge, or lays out a paragraph
+    /// inside a link or emphasis, is its own: left to it.
     fn paragraph_edge(&mut self) -> Option<()> {
-        (self.breaks == 0).then(|| self.paragraph = true)
+        (self.breaks == 0 && self.open.is_empty()).then(|| self.paragraph = true)
+    }
+
+    /// A paragraph's start. One inside another is HTML's parser's to sort out: left to it.
+    fn paragraph_start(&mut self) -> Option<()> {
+        if std::mem::replace(&mut self.in_paragraph, true) {
+            return None;
+        }
+        self.paragraph_edge()?;
+        self.paragraph_opened = true;
+        Some(())
     }
 
     /// A paragraph's end. An empty paragraph after some text is left to html2text, which
-    /// may keep a line for it.
+    /// may keep a line for it, and so is an end with no start.
     fn paragraph_end(&mut self) -> Option<()> {
-        if self.paragraph_opened && !self.out.is_empty() {
+        if (self.paragraph_opened && !self.out.is_empty()) || !self.in_paragraph {
             return None;
         }
+        self.in_paragraph = false;
         self.paragraph_edge()
     }
 
@@ -120,6 +139,13 @@ impl Text {
         self.gap_in_link |= self.open_link.is_some();
         Some(())
     }
+}
+
+/// Controls and characters of no width (zero-width spaces and joiners, direction marks, the
+/// byte order mark, soft hyphens): html2text drops or breaks on some of them.
+fn is_unseen(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
 }
 
 /// HTML's whitespace (a no-break space is not).
@@ -157,6 +183,9 @@ fn simple(html: &str) -> Option<String> {
     Some(out.trim().to_owned())
 }
 
+/// The inline elements read here; in plain text they only wrap their words.
+const INLINE: [&str; 6] = ["b", "strong", "i", "em", "u", "span"];
+
 /// One tag, `<` and `>` left off.
 fn element(text: &mut Text, tag: &str) -> Option<()> {
     let (closing, tag) = match tag.strip_prefix('/') {
@@ -169,18 +198,21 @@ fn element(text: &mut Text, tag: &str) -> Option<()> {
     match (name.as_str(), closing) {
         ("p", false) => {
             attributes_without_href(attributes)?;
-            text.paragraph_edge()?;
-            text.paragraph_opened = true;
+            text.paragraph_start()?;
         }
         ("p", true) => text.paragraph_end()?,
         ("br", false) => {
             attributes_without_href(attributes)?;
             text.line_break()?;
         }
-        ("b" | "strong" | "i" | "em" | "u" | "span", false) => {
+        (inline @ ("b" | "strong" | "i" | "em" | "u" | "span"), false) => {
             attributes_without_href(attributes)?;
+            text.open
+                .push(INLINE.iter().find(|known| **known == inline)?);
         }
-        ("b" | "strong" | "i" | "em" | "u" | "span", true) => {}
+        (inline @ ("b" | "strong" | "i" | "em" | "u" | "span"), true) => {
+            (text.open.pop()? == inline).then_some(())?;
+        }
         ("a", false) => {
             if text.open_link.is_some() {
                 return None;
@@ -188,8 +220,10 @@ fn element(text: &mut Text, tag: &str) -> Option<()> {
             let href = href(attributes)?;
             text.open_link = Some((href, false));
             text.gap_in_link = false;
+            text.open.push("a");
         }
         ("a", true) => {
+            (text.open.pop()? == "a").then_some(())?;
             // A link without text is html2text's to place.
             let (href, true) = text.open_link.take()? else {
                 return None;
@@ -223,6 +257,10 @@ fn attributes(mut rest: &str) -> Option<Vec<(String, String)>> {
         let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'')?;
         let value_end = after.get(1..)?.find(quote)? + 1;
         let value = decode(after.get(1..value_end)?)?;
+        // HTML's parser rewrites line ends and NULs in values: left to it.
+        if value.chars().any(is_unseen) {
+            return None;
+        }
         found.push((name.to_ascii_lowercase(), value.into_owned()));
         rest = after.get(value_end + 1..)?;
     }
@@ -264,9 +302,13 @@ fn decode(text: &str) -> Option<std::borrow::Cow<'_, str>> {
             "nbsp" => '\u{A0}',
             _ => {
                 let number = name.strip_prefix('#')?;
+                // Digits only: Rust's parsers would also take a sign, HTML does not.
                 let code = match number.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                    None => number.parse().ok()?,
+                    Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        u32::from_str_radix(hex, 16).ok()?
+                    }
+                    None if number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
+                    _ => return None,
                 };
                 // Controls and the like are decoded by HTML's own table: html2text's work.
                 char::from_u32(code).filter(|c| !c.is_control() && code >= 0x20)?
