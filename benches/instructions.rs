@@ -218,31 +218,46 @@ async fn main() -> Result<(), Failure> {
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
     println!("binary: {binary}; N = {calls}");
-    println!("| tool | answer bytes | instructions, N calls | 10·N calls | per call |");
-    println!("|---|---:|---:|---:|---:|");
-    for (tool, args, operation) in CASES {
-        let body = example(&document, operation)
-            .ok_or_else(|| format!("no example of {operation}"))?
-            .to_string();
-        let base_url = mock(body.clone()).await?;
-        let few = instructions(&binary, &base_url, tool, args, calls).await?;
-        let many = instructions(&binary, &base_url, tool, args, calls * 10).await?;
-        let per_call = many.saturating_sub(few) / (9 * calls as u64);
-        println!("| {tool} | {} | {few} | {many} | {per_call} |", body.len());
-    }
+    table(Over::Stdio, &CASES, &document, &binary, calls).await?;
     // reqwest is built without a default TLS provider (see intercom::http_client).
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
     println!();
     println!("Over Streamable HTTP (stateless):");
+    table(Over::Http, &CASES[..2], &document, &binary, calls).await?;
+    Ok(())
+}
+
+/// How the bench talks to the server.
+#[derive(Clone, Copy)]
+enum Over {
+    Stdio,
+    Http,
+}
+
+/// One table: per tool, the instructions of N and 10·N calls and what one call costs.
+async fn table(
+    over: Over,
+    cases: &[(&str, &str, &str)],
+    document: &Value,
+    binary: &str,
+    calls: usize,
+) -> Result<(), Failure> {
     println!("| tool | answer bytes | instructions, N calls | 10·N calls | per call |");
     println!("|---|---:|---:|---:|---:|");
-    for (tool, args, operation) in CASES.into_iter().take(2) {
-        let body = example(&document, operation)
+    for &(tool, args, operation) in cases {
+        let body = example(document, operation)
             .ok_or_else(|| format!("no example of {operation}"))?
             .to_string();
         let base_url = mock(body.clone()).await?;
-        let few = instructions_http(&binary, &base_url, tool, args, calls).await?;
-        let many = instructions_http(&binary, &base_url, tool, args, calls * 10).await?;
+        let base_url = base_url.as_str();
+        let count = |calls| async move {
+            match over {
+                Over::Stdio => instructions(binary, base_url, tool, args, calls).await,
+                Over::Http => instructions_http(binary, base_url, tool, args, calls).await,
+            }
+        };
+        let few = count(calls).await?;
+        let many = count(calls * 10).await?;
         let per_call = many.saturating_sub(few) / (9 * calls as u64);
         println!("| {tool} | {} | {few} | {many} | {per_call} |", body.len());
     }
