@@ -12,7 +12,7 @@ use criterion::{BatchSize, Criterion};
 use intercom_mcp::config::{Config, Flags};
 use intercom_mcp::output::{self, Output};
 use intercom_mcp::server::IntercomServer;
-use intercom_mcp::tools::{self, Entry, validate};
+use intercom_mcp::tools::{self, ServerTool, validate};
 use rmcp::model::ListToolsResult;
 use serde_json::{Map, Value, json};
 use support::Failure;
@@ -69,15 +69,15 @@ fn main() -> Result<(), Failure> {
     Ok(())
 }
 
-fn find<'a>(tools: &'a [Entry], name: &str) -> Result<&'a Entry, Failure> {
+fn find<'a>(tools: &'a [ServerTool], name: &str) -> Result<&'a ServerTool, Failure> {
     Ok(tools
         .iter()
-        .find(|entry| entry.def.name == name)
+        .find(|entry| entry.facts.name == name)
         .ok_or_else(|| format!("no tool {name}"))?)
 }
 
 /// Typical arguments checked against their tool's schema, as every call does before sending.
-fn validation(criterion: &mut Criterion, tools: &[Entry]) -> Result<(), Failure> {
+fn validation(criterion: &mut Criterion, tools: &[ServerTool]) -> Result<(), Failure> {
     let calls = [
         (
             "intercomSearchContacts",
@@ -113,11 +113,11 @@ fn validation(criterion: &mut Criterion, tools: &[Entry]) -> Result<(), Failure>
 }
 
 /// Intercom's JSON → the lean text the model reads, for each fixture, as its tool shapes it.
-fn lean_output(criterion: &mut Criterion, tools: &[Entry]) -> Result<(), Failure> {
+fn lean_output(criterion: &mut Criterion, tools: &[ServerTool]) -> Result<(), Failure> {
     let mut group = criterion.benchmark_group("lean");
     for (fixture, tool, text) in FIXTURES {
         let body: Value = serde_json::from_str(text)?;
-        let shape: Output = find(tools, tool)?.def.output;
+        let shape: Output = find(tools, tool)?.facts.output;
         // `lean` consumes the body: each iteration gets a fresh copy, cloned outside the timing.
         group.bench_function(fixture, |b| {
             b.iter_batched(
@@ -145,7 +145,7 @@ fn tool_list(criterion: &mut Criterion) {
     let tools = tools::all();
     group.bench_function("list_reply", |b| {
         b.iter(|| {
-            let infos = tools.iter().map(|entry| entry.info.clone()).collect();
+            let infos = tools.iter().map(|entry| entry.listing.clone()).collect();
             serde_json::to_string(&ListToolsResult::with_all_items(infos))
         })
     });

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::config::Region;
 use crate::error::{Hints, ToolError};
-use crate::resources::directory::Kind;
-use crate::tools::Context;
+use crate::workspace::Context;
+use crate::workspace::directory::Kind;
 
 /// The arguments completed, and the directory lists each draws from.
 pub const COMPLETED: [(&str, &[Kind]); 3] = [
@@ -51,7 +51,7 @@ pub async fn complete(
     };
     let mut candidates = Vec::new();
     for kind in kinds.iter().copied() {
-        let listed = context.directory.read(kind, &context.client).await?;
+        let listed = context.directory(kind).await?;
         candidates.extend(entries(&listed).cloned());
     }
     Ok(fitting(&candidates, typed))

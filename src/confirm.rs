@@ -3,8 +3,9 @@
 //! when the client supports form elicitation (MCP 2025-06-18 and later, client capability
 //! `elicitation`), the user is asked to confirm the exact text before it is sent, and a
 //! decline sends nothing. Clients without elicitation behave as before. `--confirm-writes`
-//! (`INTERCOM_CONFIRM_WRITES`) chooses which writes ask: `never`, `customer-visible`
-//! (default) or `all`. Reference: modelcontextprotocol.io/specification/2025-11-25/client/elicitation.
+//! (`INTERCOM_CONFIRM_WRITES`, [`ConfirmWrites`]) chooses which writes ask: `never`,
+//! `customer-visible` (default) or `all`. Which writes reach a customer, each tool says.
+//! Reference: modelcontextprotocol.io/specification/2025-11-25/client/elicitation.
 
 use std::time::Duration;
 
@@ -13,49 +14,48 @@ use rmcp::service::ElicitationMode;
 use rmcp::{Peer, RoleServer};
 use serde_json::{Map, Value};
 
-use crate::tools::{Effect, ToolDef};
-
-/// Which writes ask the user first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Policy {
-    Never,
-    #[default]
-    CustomerVisible,
-    All,
-}
+use crate::config::ConfirmWrites;
 
 /// How long the user has to answer before the write is given up (and not sent).
 const ANSWER_WITHIN: Duration = Duration::from_secs(600);
 
-/// The question for a write about to be sent with `args`, if `policy` asks for one.
-pub fn question(def: &ToolDef, args: &Map<String, Value>, policy: Policy) -> Option<String> {
-    if def.effect == Effect::Read || policy == Policy::Never {
-        return None;
-    }
-    let text = |name: &str| args.get(name).and_then(Value::as_str);
-    let conversation = text("conversation_id").unwrap_or("?");
-    let to_customer = match def.name {
-        "intercomReplyConversation" if text("message_type") == Some("comment") => text("body"),
-        "intercomCloseConversation" | "intercomAssignConversation" => text("body"),
-        _ => None,
-    };
-    match (to_customer, policy) {
-        (Some(body), _) => Some(format!(
-            "Send this message to the customer in conversation {conversation}? They will see \
-             it and it cannot be taken back.\n\n{body}"
+/// A write about to be sent, as the user is asked about it. The tool says whether its call
+/// reaches a customer; this module knows no tool.
+pub struct Write<'a> {
+    /// The tool's title, e.g. "Reply to a conversation".
+    pub title: &'static str,
+    pub args: &'a Map<String, Value>,
+    /// What the customer will see, when the call reaches one.
+    pub to_customer: Option<CustomerMessage<'a>>,
+}
+
+/// A message a customer sees and that cannot be taken back.
+pub struct CustomerMessage<'a> {
+    pub conversation: &'a str,
+    pub body: &'a str,
+}
+
+/// The question for `write`, if `policy` asks for one.
+pub fn question(write: &Write<'_>, policy: ConfirmWrites) -> Option<String> {
+    match (&write.to_customer, policy) {
+        (_, ConfirmWrites::Never) => None,
+        (Some(message), _) => Some(format!(
+            "Send this message to the customer in conversation {}? They will see it and it \
+             cannot be taken back.\n\n{}",
+            message.conversation, message.body
         )),
-        (None, Policy::All) => Some(format!(
+        (None, ConfirmWrites::All) => Some(format!(
             "Allow {} with these arguments?\n\n{}",
-            def.title,
-            Value::Object(args.clone())
+            write.title,
+            Value::Object(write.args.clone())
         )),
-        (None, _) => None,
+        (None, ConfirmWrites::CustomerVisible) => None,
     }
 }
 
 /// What came of asking.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Answer {
+pub enum Decision {
     /// Send it.
     Confirmed,
     /// Do not send it; the text says why, for the model.
@@ -65,19 +65,19 @@ pub enum Answer {
 }
 
 /// Asks the user through the client, when it supports form elicitation.
-pub async fn ask(peer: &Peer<RoleServer>, question: String) -> Answer {
+pub async fn ask(peer: &Peer<RoleServer>, question: String) -> Decision {
     if !peer
         .supported_elicitation_modes()
         .contains(&ElicitationMode::Form)
     {
-        return Answer::NotAsked;
+        return Decision::NotAsked;
     }
     let Ok(schema) = ElicitationSchema::builder()
         .required_bool("send")
         .description("Tick to send, leave unticked to cancel.")
         .build()
     else {
-        return Answer::NotAsked;
+        return Decision::NotAsked;
     };
     let request = ElicitRequestParams::FormElicitationParams {
         meta: None,
@@ -85,7 +85,7 @@ pub async fn ask(peer: &Peer<RoleServer>, question: String) -> Answer {
         requested_schema: schema,
     };
     let refused = |why: &str| {
-        Answer::Refused(format!(
+        Decision::Refused(format!(
             "Not sent: {why}. Nothing reached Intercom. Do not retry unless the user asks you to."
         ))
     };
@@ -101,7 +101,7 @@ pub async fn ask(peer: &Peer<RoleServer>, question: String) -> Answer {
                     .and_then(|content| content.get("send"))
                     == Some(&Value::Bool(true)) =>
             {
-                Answer::Confirmed
+                Decision::Confirmed
             }
             ElicitationAction::Accept | ElicitationAction::Decline => {
                 refused("the user declined to send it")

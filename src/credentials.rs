@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::admin::DefaultAdmin;
-use crate::config::{Config, Limits, Secret};
+use crate::config::{Config, Limits, Secret, UntrustedMode};
 use crate::intercom::{self, TokenCell};
 use crate::policy::{Clock, Policy};
-use crate::resources::directory::Directory;
-use crate::tools::Context;
+use crate::workspace::Context;
+use crate::workspace::admin::DefaultAdmin;
+use crate::workspace::directory::Directory;
 
 /// What a request without credentials reads, on a server that takes each request's token (the
 /// HTTP layer refuses those before they get here).
@@ -114,7 +114,7 @@ pub struct Tenants {
     clock: Arc<dyn Clock>,
     admin_id: Option<String>,
     dry_run: bool,
-    untrusted: crate::untrusted::Mode,
+    untrusted: UntrustedMode,
     /// Random per process: a tenant's key says nothing about its token outside this process.
     hasher: RandomState,
     known: Mutex<HashMap<u64, Tenant>>,
@@ -152,9 +152,13 @@ impl Tenants {
             TokenCell::new(Some(token.clone())),
             tenant.policy,
         );
-        let mut context = Context::new(client, tenant.admin, self.dry_run, self.untrusted);
-        context.directory = tenant.directory;
-        context
+        Context::new(
+            client,
+            tenant.admin,
+            tenant.directory,
+            self.dry_run,
+            self.untrusted,
+        )
     }
 
     fn tenant(&self, token: &Secret) -> Tenant {

@@ -96,7 +96,9 @@ async fn me(config: &Config, base_url: &str) -> Result<Value, ToolError> {
         Arc::new(SystemClock),
     )
     .map_err(|err| ToolError::Request(err.to_string()))?;
-    crate::answer::respond(client.identify_admin().send().await).await
+    // GET /me changes nothing: safe to send again after a transient failure.
+    let client = intercom::retried(&client, true);
+    crate::response::respond(client.identify_admin().send().await).await
 }
 
 fn describe(admin: &Value, lines: &mut Vec<String>) {

@@ -133,6 +133,20 @@ pub struct Upstream {
     /// Body fields sent as an explicit `null` (a cleared value): the generated types leave
     /// every `None` out, so they cannot say "clear" by themselves.
     pub nulls: Vec<String>,
+    /// A request may be sent again after a transient failure: the sender knows whether its
+    /// operation is safe to repeat ([`retried`]). Off by default: sent once is the safe side.
+    pub repeatable: bool,
+}
+
+/// The client whose requests are sent again after a transient failure when `repeatable`, and
+/// at most once otherwise. Borrowed when `client` already is that one.
+pub fn retried(client: &Client, repeatable: bool) -> std::borrow::Cow<'_, Client> {
+    if client.inner.repeatable == repeatable {
+        return std::borrow::Cow::Borrowed(client);
+    }
+    let mut twin = client.clone();
+    twin.inner.repeatable = repeatable;
+    std::borrow::Cow::Owned(twin)
 }
 
 /// The same client, but one that sends nothing: each request comes back as a description of
@@ -213,6 +227,7 @@ pub fn client(base_url: &str, http: reqwest::Client, token: TokenCell, policy: P
             policy,
             dry_run: false,
             nulls: Vec::new(),
+            repeatable: false,
         },
     )
 }
@@ -288,7 +303,12 @@ impl ClientHooks<Upstream> for Client {
         let result = self
             .inner()
             .policy
-            .execute(self.client(), request, info.operation_id)
+            .execute(
+                self.client(),
+                request,
+                info.operation_id,
+                self.inner().repeatable,
+            )
             .await;
         let elapsed_ms = started.elapsed().as_millis();
         // What an error answer says is upstream text that may echo the token: redacted here,

@@ -33,8 +33,6 @@
 //! - [`doctor`]: `intercom-mcp doctor`: checks the configuration, the token and its region.
 //! - [`sandbox`]: `--sandbox`: a sample Intercom workspace served on loopback.
 
-pub mod admin;
-pub mod answer;
 pub mod auth;
 pub mod completion;
 pub mod config;
@@ -50,8 +48,11 @@ pub mod policy;
 pub mod prompts;
 pub mod redact;
 pub mod resources;
+pub mod response;
 pub mod sandbox;
 pub mod server;
+pub mod time;
 pub mod tools;
 pub mod transport;
 pub mod untrusted;
+pub mod workspace;

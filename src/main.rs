@@ -152,7 +152,7 @@ fn main() -> ExitCode {
     }
 }
 
-type Outcome = anyhow::Result<ExitCode>;
+type Exit = anyhow::Result<ExitCode>;
 
 /// The HTTP settings; with `oauth` (its public URL, if given as a flag), the OAuth server's.
 fn http_options(
@@ -174,7 +174,7 @@ fn http_options(
     http::Options::resolve_with(config, address, oauth, env)
 }
 
-async fn doctor(config: &Config) -> Outcome {
+async fn doctor(config: &Config) -> Exit {
     let executable = std::env::current_exe()
         .map(|path| path.display().to_string())
         .unwrap_or_else(|_| "intercom-mcp".to_owned());
@@ -192,7 +192,7 @@ async fn doctor(config: &Config) -> Outcome {
 
 /// One tool through the same path an MCP call takes. Exit 0 on success, 1 on an error result,
 /// 2 on a call that could not be made (unknown tool, arguments not a JSON object).
-async fn call(config: &Config, tool: &str, arguments: &str) -> Outcome {
+async fn call(config: &Config, tool: &str, arguments: &str) -> Exit {
     let server = IntercomServer::new(config)?;
     let arguments = match serde_json::from_str::<serde_json::Value>(arguments) {
         Ok(serde_json::Value::Object(map)) => map,
@@ -204,7 +204,7 @@ async fn call(config: &Config, tool: &str, arguments: &str) -> Outcome {
         }
     };
     let Some(result) = server.call(tool, Some(arguments)).await else {
-        let names: Vec<&str> = server.tools().map(|entry| entry.def.name).collect();
+        let names: Vec<&str> = server.tools().map(|tool| tool.name()).collect();
         eprintln!(
             "intercom-mcp: no tool {tool:?}; the tools are: {}",
             names.join(", ")
@@ -223,7 +223,7 @@ async fn call(config: &Config, tool: &str, arguments: &str) -> Outcome {
     })
 }
 
-fn tools(config: &Config, json: bool) -> Outcome {
+fn tools(config: &Config, json: bool) -> Exit {
     let server = IntercomServer::new(config)?;
     let rows = intercom_mcp::tools::summary(server.tools());
     if json {
@@ -255,7 +255,7 @@ fn init_logging(level: &str) {
         .init();
 }
 
-async fn serve_stdio(config: &Config) -> Outcome {
+async fn serve_stdio(config: &Config) -> Exit {
     let server = IntercomServer::new(config)?;
     if config.token.is_none() {
         tracing::warn!(
@@ -278,7 +278,7 @@ async fn serve_http(
     config: &Config,
     options: &http::Options,
     address: std::net::SocketAddr,
-) -> Outcome {
+) -> Exit {
     let server = IntercomServer::per_request(config, std::sync::Arc::new(SystemClock))?;
     let router = http::router(server, options, config.limits.max_request_bytes);
     let listener = tokio::net::TcpListener::bind(address).await?;

@@ -6,8 +6,12 @@ use rmcp::ErrorData;
 use rmcp::model::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 use serde_json::{Map, Value};
 
+use crate::tools::Tool;
+use crate::tools::contacts::SearchContacts;
+use crate::tools::conversations::{GetConversation, SearchConversations};
+
 /// One prompt: its arguments (name, description, required) and its text, where `{name}`
-/// stands for an argument's value.
+/// stands for an argument's value and `{ToolType}` for a tool's name ([`TOOLS`]).
 struct Template {
     name: &'static str,
     title: &'static str,
@@ -17,6 +21,13 @@ struct Template {
     /// Added, with `{name}` filled in, for each optional argument that was given.
     optional: &'static [(&'static str, &'static str)],
 }
+
+/// The tools the texts name, each name as its tool states it.
+const TOOLS: [(&str, &str); 3] = [
+    ("{SearchContacts}", SearchContacts::FACTS.name),
+    ("{SearchConversations}", SearchConversations::FACTS.name),
+    ("{GetConversation}", GetConversation::FACTS.name),
+];
 
 const PROMPTS: [Template; 3] = [
     Template {
@@ -29,7 +40,7 @@ const PROMPTS: [Template; 3] = [
             "Whom to propose by default (an admin or team id)",
             false,
         )],
-        text: "Find the open conversations assigned to nobody (intercomSearchConversations: \
+        text: "Find the open conversations assigned to nobody ({SearchConversations}: \
             open = true and admin_assignee_id = 0). For each, read it and say in one line what \
             the customer needs and how urgent it is. Propose an owner for each from \
             intercom://admins and intercom://teams (an admin who is away is no owner). Assign \
@@ -44,8 +55,8 @@ const PROMPTS: [Template; 3] = [
         title: "Summarise a customer's history",
         description: "Who a customer is and what they have asked before, from their email.",
         arguments: &[("email", "The customer's email address", true)],
-        text: "Find the contact whose email is {email} (intercomSearchContacts), then their \
-            conversations (intercomSearchConversations on contact_ids). Summarise who they are \
+        text: "Find the contact whose email is {email} ({SearchContacts}), then their \
+            conversations ({SearchConversations} on contact_ids). Summarise who they are \
             (company, tags, plan if known) and, oldest first, what they asked and how each \
             ended. Say what is still open.",
         optional: &[],
@@ -63,7 +74,7 @@ const PROMPTS: [Template; 3] = [
             ),
         ],
         text: "Read conversation {conversation_id} (intercom://conversations/{conversation_id} \
-            or intercomGetConversation). Draft a reply to the customer's latest message: short, \
+            or {GetConversation}). Draft a reply to the customer's latest message: short, \
             friendly, answering what they asked, and saying what happens next. Show me the \
             draft only: do not send it or add it as a note.",
         optional: &[(
@@ -113,6 +124,10 @@ pub fn get(
             .filter(|value| !value.is_empty())
     };
     let mut text = prompt.text.to_owned();
+    // Tools first: an argument's value is the user's text, never a placeholder.
+    for (placeholder, tool) in TOOLS {
+        text = text.replace(placeholder, tool);
+    }
     for (argument, addition) in prompt.optional {
         if value(argument).is_some() {
             text.push_str(addition);

@@ -41,10 +41,10 @@ fn definitions() -> Vec<Def> {
     let defs: Vec<Def> = server
         .tools()
         .map(|entry| Def {
-            name: entry.def.name,
-            operation: entry.def.operation,
-            effect: entry.def.effect,
-            output: entry.def.output,
+            name: entry.facts.name,
+            operation: entry.facts.operation,
+            effect: entry.facts.effect,
+            output: entry.facts.output,
         })
         .collect();
     assert_eq!(defs.len(), 16);

@@ -36,18 +36,18 @@ fn read_tool_examples(document: &Value) -> Vec<(String, Output, Value)> {
     let mut examples = Vec::new();
     for entry in server
         .tools()
-        .filter(|entry| entry.def.effect == intercom_mcp::tools::Effect::Read)
+        .filter(|entry| entry.facts.effect == intercom_mcp::tools::Effect::Read)
     {
         let operation = document["paths"]
             .as_object()
             .unwrap()
             .values()
             .flat_map(|item| item.as_object().unwrap().values())
-            .find(|op| op.get("operationId").and_then(Value::as_str) == Some(entry.def.operation))
+            .find(|op| op.get("operationId").and_then(Value::as_str) == Some(entry.facts.operation))
             .unwrap();
         let examples_of = &operation["responses"]["200"]["content"]["application/json"]["examples"];
         let example = examples_of.as_object().unwrap().values().next().unwrap()["value"].clone();
-        examples.push((entry.def.name.to_owned(), entry.def.output, example));
+        examples.push((entry.facts.name.to_owned(), entry.facts.output, example));
     }
     assert_eq!(examples.len(), 9);
     examples

@@ -181,7 +181,7 @@ fn every_tool_answers_every_input_with_a_result() {
         .tools()
         .map(|entry| {
             (
-                entry.def.name.to_owned(),
+                entry.facts.name.to_owned(),
                 Value::Object(entry.input.schema.clone()),
             )
         })

@@ -18,18 +18,17 @@ use std::time::Duration;
 use common::{Harness, is_error, now, start, start_with, text};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wiremock::matchers::any;
+use wiremock::matchers::{any, body_json, header, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-/// Every write tool with arguments that pass validation.
+/// Every write tool that is not idempotent, with arguments that pass validation.
 fn writes() -> Vec<(&'static str, Value)> {
-    const WRITES: [&str; 6] = [
+    const WRITES: [&str; 5] = [
         "intercomCreateContact",
         "intercomAddNote",
         "intercomReplyConversation",
         "intercomCloseConversation",
         "intercomAssignConversation",
-        "intercomTagContact",
     ];
     common::every_tool()
         .into_iter()
@@ -148,6 +147,44 @@ async fn the_contact_update_is_repeatable_and_retried() {
         .await;
     assert!(!is_error(&result), "{}", text(&result));
     assert_eq!(harness.requests().await.len(), 2);
+}
+
+/// Tagging is idempotent (tagging twice changes nothing), as its annotations say: a 502 or 503
+/// is retried, and the same request is sent again, whole.
+#[tokio::test]
+async fn tagging_a_contact_is_idempotent_and_retried() {
+    for status in [502, 503] {
+        let harness = start().await;
+        let tagging = || {
+            Mock::given(method("POST"))
+                .and(path("/contacts/c1/tags"))
+                .and(header("intercom-version", "2.11"))
+                .and(body_json(json!({"id": "7"})))
+        };
+        tagging()
+            .respond_with(ResponseTemplate::new(status))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&harness.intercom)
+            .await;
+        tagging()
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"type": "tag", "id": "7", "name": "vip"})),
+            )
+            .with_priority(2)
+            .mount(&harness.intercom)
+            .await;
+        let result = harness
+            .call("intercomTagContact", json!({"contact_id": "c1", "id": "7"}))
+            .await;
+        assert!(!is_error(&result), "{status}: {}", text(&result));
+        assert!(text(&result).contains("vip"), "{}", text(&result));
+        let requests = harness.requests().await;
+        assert_eq!(requests.len(), 2, "sent again once on {status}");
+        assert_eq!(requests[0].body, requests[1].body);
+        assert_eq!(harness.clock.slept().len(), 1, "one backoff wait");
+    }
 }
 
 #[tokio::test]

@@ -2,12 +2,14 @@
 //! flags ([`flags`]) resolved into one validated [`Config`], with the errors that say what to
 //! set; the token and its parsing live in [`secret`].
 
+mod choices;
 mod flags;
 mod region;
 mod secret;
 
 use std::time::Duration;
 
+pub use choices::{ConfirmWrites, UntrustedMode};
 pub use flags::Flags;
 pub use region::Region;
 pub use secret::{Secret, is_b64token};
@@ -29,9 +31,9 @@ pub struct Config {
     pub admin_id: Option<String>,
     pub exposure: Exposure,
     /// How customer-written text reaches the model.
-    pub untrusted: crate::untrusted::Mode,
+    pub untrusted: UntrustedMode,
     /// Which writes the user confirms first (when the client can be asked).
-    pub confirm_writes: crate::confirm::Policy,
+    pub confirm_writes: ConfirmWrites,
 }
 
 /// Which tools are offered, and whether writes really happen: safety switches.

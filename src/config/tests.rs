@@ -94,15 +94,12 @@ fn safety_switches() {
     .unwrap()
     .exposure;
     assert!(exposure.read_only && exposure.dry_run);
-    assert_eq!(
-        resolve(&[]).unwrap().untrusted,
-        crate::untrusted::Mode::Fence
-    );
+    assert_eq!(resolve(&[]).unwrap().untrusted, super::UntrustedMode::Fence);
     assert_eq!(
         resolve(&[("INTERCOM_UNTRUSTED", " Lockdown ")])
             .unwrap()
             .untrusted,
-        crate::untrusted::Mode::Lockdown
+        super::UntrustedMode::Lockdown
     );
     assert_eq!(
         resolve(&[("INTERCOM_UNTRUSTED", "off")]).unwrap_err(),
@@ -110,13 +107,13 @@ fn safety_switches() {
     );
     assert_eq!(
         resolve(&[]).unwrap().confirm_writes,
-        crate::confirm::Policy::CustomerVisible
+        super::ConfirmWrites::CustomerVisible
     );
     assert_eq!(
         resolve(&[("INTERCOM_CONFIRM_WRITES", "all")])
             .unwrap()
             .confirm_writes,
-        crate::confirm::Policy::All
+        super::ConfirmWrites::All
     );
     assert!(resolve(&[("INTERCOM_CONFIRM_WRITES", "sometimes")]).is_err());
     assert_eq!(

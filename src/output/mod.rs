@@ -29,8 +29,6 @@
 mod answers;
 mod html;
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use serde_json::{Map, Value, json};
 
 use answers::{conversation, page};
@@ -133,15 +131,7 @@ pub fn is_time_field(key: &str) -> bool {
     key.ends_with("_at") || key == "waiting_since" || key == "snoozed_until"
 }
 
-/// Unix seconds → `2024-06-27T12:52:16Z`.
-/// `None` past the year 9999, which no unix-seconds time of Intercom's reaches: such a
-/// number (a custom attribute in milliseconds, say) stays a number.
-pub fn iso(seconds: u64) -> Option<String> {
-    const LAST_SECOND_OF_9999: u64 = 253_402_300_799;
-    (seconds <= LAST_SECOND_OF_9999).then(|| {
-        humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
-    })
-}
+pub use crate::time::iso;
 
 fn looks_like_html(text: &str) -> bool {
     text.contains('<') && text.contains('>')

@@ -5,7 +5,7 @@
 //!
 //! - `window.rs`: the rate-limit window the answers report, the hold before a request, and
 //!   how long a 429 asks to wait.
-//! - `retry.rs`: which operations may be sent again, and when a failed attempt is retried.
+//! - `retry.rs`: when a failed attempt of a repeatable request is sent again.
 //! - `caps.rs`: the cap on requests in flight and on the bytes of a response body read.
 
 mod caps;
@@ -23,7 +23,6 @@ use crate::config::Limits;
 use window::Window;
 
 pub use caps::is_body_too_large;
-pub use retry::{REPEATABLE, is_repeatable, snake_case};
 pub use window::retry_wait;
 
 /// Time as the policy sees it; tests substitute a clock that records waits instead of sleeping.

@@ -13,49 +13,6 @@ use super::caps::cap_body;
 use super::window::{jitter, retry_wait};
 use super::{Clock, Policy};
 
-/// The operations that are safe to send again after a failure: reads, the two searches,
-/// `PUT /contacts/{id}` (the same update twice leaves the same contact). Named as progenitor
-/// names operations (snake_case).
-pub const REPEATABLE: &[&str] = &[
-    "list_contacts",
-    "search_contacts",
-    "show_contact",
-    "update_contact",
-    "list_conversations",
-    "search_conversations",
-    "retrieve_conversation",
-    "list_all_companies",
-    "retrieve_a_company_by_id",
-    "list_tags",
-    "identify_admin",
-    "list_admins",
-    "list_teams",
-];
-
-/// True when `operation_id` (as in the document, e.g. `UpdateContact`) may be sent again.
-pub fn is_repeatable(operation_id: &str) -> bool {
-    REPEATABLE.contains(&snake_case(operation_id).as_str())
-}
-
-/// progenitor's method name for an operationId: `RetrieveACompanyById` → `retrieve_a_company_by_id`.
-pub fn snake_case(operation_id: &str) -> String {
-    let chars: Vec<char> = operation_id.chars().collect();
-    let mut out = String::new();
-    for (index, c) in chars.iter().enumerate() {
-        let previous = index.checked_sub(1).and_then(|i| chars.get(i));
-        let next = chars.get(index + 1);
-        let boundary = c.is_uppercase()
-            && previous.is_some_and(|p| {
-                p.is_lowercase() || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
-            });
-        if boundary {
-            out.push('_');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
 /// Why an attempt did not give a final answer.
 enum Attempt {
     /// 429: worth another try after `wait` (when the answer said how long).
@@ -67,14 +24,16 @@ enum Attempt {
 }
 
 impl Policy {
-    /// Sends `request`, retrying as the policy allows; the answer's body is capped.
+    /// Sends `request`, retrying as the policy allows; the answer's body is capped. Only a
+    /// `repeatable` request (the caller knows: a tool's annotations, a directory read's own
+    /// fact) is sent again after a transient failure; a 429 was not applied, so any is.
     pub async fn execute(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
         operation: &str,
+        repeatable: bool,
     ) -> reqwest::Result<Response> {
-        let repeatable = REPEATABLE.contains(&operation);
         let attempt = || async {
             // JSON bodies are bytes, so a request always clones; were one ever to stream,
             // it is sent once (below), which is the safe direction.
@@ -187,55 +146,5 @@ impl std::fmt::Display for TransportKind<'_> {
         } else {
             "transport error"
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn operation_ids_become_progenitor_method_names() {
-        let names: Vec<String> = crate::operations::OPERATIONS
-            .iter()
-            .map(|id| snake_case(id))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "list_contacts",
-                "search_contacts",
-                "show_contact",
-                "create_contact",
-                "update_contact",
-                "create_note",
-                "list_conversations",
-                "search_conversations",
-                "retrieve_conversation",
-                "reply_conversation",
-                "manage_conversation",
-                "list_all_companies",
-                "retrieve_a_company_by_id",
-                "list_tags",
-                "attach_tag_to_contact",
-                "identify_admin",
-                "list_admins",
-                "list_teams",
-            ]
-        );
-        assert!(
-            is_repeatable("UpdateContact")
-                && is_repeatable("listTags")
-                && is_repeatable("SearchContacts")
-        );
-        for write in [
-            "CreateContact",
-            "createNote",
-            "replyConversation",
-            "manageConversation",
-            "attachTagToContact",
-        ] {
-            assert!(!is_repeatable(write), "{write}");
-        }
     }
 }

@@ -93,7 +93,7 @@ fn too_long(reset_at: SystemTime, wait: Duration, max: Duration) -> String {
     format!(
         "Intercom's rate limit for this token is spent until {} (in {} s), longer than the {} s \
          this server waits (INTERCOM_MAX_RETRY_WAIT). Nothing was sent; try again after that time.",
-        crate::output::iso(
+        crate::time::iso(
             reset_at
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |since| since.as_secs())

@@ -13,50 +13,48 @@
 
 use rmcp::model::{
     ClientCapabilities, InitializeResult, MetaObject, ReadResourceResult, Resource,
-    ResourceContents, Tool as ToolInfo,
+    ResourceContents, Tool as ToolListing,
 };
 use serde_json::{Value, json};
+
+use crate::tools::{ServerTool, View};
 
 pub const EXTENSION: &str = "io.modelcontextprotocol/ui";
 pub const MIME: &str = "text/html;profile=mcp-app";
 pub const SCHEME: &str = "ui://";
 
-/// One view: a self-contained HTML document and the tools whose results it shows.
-pub struct View {
+/// One view's resource: a self-contained HTML document. Which tools it shows, each tool says
+/// (`Facts::view`).
+pub struct ViewResource {
+    pub view: View,
     pub uri: &'static str,
     pub name: &'static str,
     pub title: &'static str,
     pub description: &'static str,
     pub html: &'static str,
-    pub tools: &'static [&'static str],
 }
 
 pub const CONVERSATION: &str = "ui://intercom-mcp/conversation";
 pub const BROWSER: &str = "ui://intercom-mcp/browser";
 
-pub const VIEWS: [View; 2] = [
-    View {
+pub const VIEWS: [ViewResource; 2] = [
+    ViewResource {
+        view: View::Conversation,
         uri: CONVERSATION,
         name: "conversation",
         title: "Intercom conversation",
         description: "One conversation as a timeline: who wrote what and when, notes set \
             apart, with its state, assignee and tags.",
         html: include_str!("../../assets/conversation.html"),
-        tools: &["intercomGetConversation"],
     },
-    View {
+    ViewResource {
+        view: View::Browser,
         uri: BROWSER,
         name: "browser",
         title: "Intercom contacts and conversations",
         description: "A page of contacts or conversations as a table, with the next pages a \
             click away; a conversation opens on click.",
         html: include_str!("../../assets/browser.html"),
-        tools: &[
-            "intercomListContacts",
-            "intercomSearchContacts",
-            "intercomListConversations",
-            "intercomSearchConversations",
-        ],
     },
 ];
 
@@ -77,18 +75,20 @@ pub fn wanted(capabilities: Option<&ClientCapabilities>) -> bool {
     }
 }
 
-/// The view that shows this tool's results, if any.
-pub fn view_of(tool: &str) -> Option<&'static View> {
-    VIEWS.iter().find(|view| view.tools.contains(&tool))
+/// The resource of the view that shows this tool's results, if any.
+pub fn view_of(tool: &ServerTool) -> Option<&'static ViewResource> {
+    let view = tool.facts.view?;
+    VIEWS.iter().find(|resource| resource.view == view)
 }
 
 /// The tool as a client with the extension sees it: with `_meta.ui.resourceUri` when a view
 /// shows its results.
-pub fn link(mut tool: ToolInfo) -> ToolInfo {
-    if let Some(view) = view_of(&tool.name) {
-        tool.meta = Some(meta(json!({"ui": {"resourceUri": view.uri}})));
+pub fn link(tool: &ServerTool) -> ToolListing {
+    let mut listing = tool.listing.clone();
+    if let Some(view) = view_of(tool) {
+        listing.meta = Some(meta(json!({"ui": {"resourceUri": view.uri}})));
     }
-    tool
+    listing
 }
 
 /// Says in the `initialize` result that this server serves the extension's views.

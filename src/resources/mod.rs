@@ -3,7 +3,8 @@
 //! (say `intercom://…`) is one more file and one more arm in [`read`] and [`list`].
 //!
 //! - [`apps`]: the two `ui://` views of the MCP Apps extension, and when a client gets them.
-//! - [`directory`]: `intercom://admins`, `…/teams`, `…/tags`, `…/me`, cached per workspace.
+//! - [`directory`]: `intercom://admins`, `…/teams`, `…/tags`, `…/me`, from the workspace's
+//!   cache.
 //! - [`records`]: the templates `intercom://contacts/{id}` and `intercom://conversations/{id}`,
 //!   read through the Get tools.
 
@@ -13,13 +14,12 @@ pub mod records;
 
 use rmcp::ErrorData;
 use rmcp::model::{
-    ClientCapabilities, InitializeResult, ReadResourceResult, Resource, ResourceContents,
-    Tool as ToolInfo,
+    ClientCapabilities, InitializeResult, ReadResourceResult, Resource, Tool as ToolListing,
 };
 use serde_json::{Map, Value};
 
-use crate::error::Hints;
-use crate::tools::Context;
+use crate::tools::ServerTool;
+use crate::workspace::directory::Kind;
 
 /// What a client is offered beyond the plain tools, from the capabilities it stated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,12 +47,16 @@ impl Offer {
     }
 
     /// A tool as this client is shown it.
-    pub fn tool(self, tool: ToolInfo) -> ToolInfo {
-        if self.apps { apps::link(tool) } else { tool }
+    pub fn tool(self, tool: &ServerTool) -> ToolListing {
+        if self.apps {
+            apps::link(tool)
+        } else {
+            tool.listing.clone()
+        }
     }
 
     /// Whether this tool's answer also goes out as `structuredContent`, for its view.
-    pub fn structured(self, tool: &str) -> bool {
+    pub fn structured(self, tool: &ServerTool) -> bool {
         self.apps && apps::view_of(tool).is_some()
     }
 }
@@ -71,7 +75,7 @@ pub fn list(offer: Offer) -> Vec<Resource> {
 pub enum Route {
     /// Known without asking Intercom (a view).
     Ready(ReadResourceResult),
-    Directory(directory::Kind),
+    Directory(Kind),
     /// A record, read by calling this Get tool with these arguments.
     Record {
         tool: &'static str,
@@ -87,20 +91,16 @@ pub fn route(uri: &str) -> Result<Route, ErrorData> {
     {
         return Ok(Route::Ready(view));
     }
-    if let Some(kind) = directory::Kind::of(uri) {
+    if let Some(kind) = directory::of(uri) {
         return Ok(Route::Directory(kind));
     }
     if let Some((tool, args)) = records::route(uri) {
         return Ok(Route::Record { tool, args });
     }
-    let known: Vec<&str> = directory::Kind::ALL
-        .iter()
-        .map(|kind| kind.uri())
-        .chain(
-            records::TEMPLATES
-                .iter()
-                .map(|template| template.uri_template),
-        )
+    let known: Vec<&str> = Kind::ALL
+        .into_iter()
+        .map(directory::uri)
+        .chain(records::uri_templates())
         .chain(apps::VIEWS.iter().map(|view| view.uri))
         .collect();
     Err(ErrorData::resource_not_found(
@@ -110,28 +110,4 @@ pub fn route(uri: &str) -> Result<Route, ErrorData> {
         ),
         None,
     ))
-}
-
-/// Reads a directory resource in this workspace; a failure reads as a tool's would.
-pub async fn read_directory(
-    kind: directory::Kind,
-    context: &Context,
-    region: Option<crate::config::Region>,
-) -> Result<ReadResourceResult, ErrorData> {
-    match context.directory.read(kind, &context.client).await {
-        Ok(value) => Ok(ReadResourceResult::new(vec![
-            ResourceContents::text(value.to_string(), kind.uri()).with_mime_type(directory::MIME),
-        ])),
-        Err(error) => {
-            let hints = Hints {
-                region,
-                scope: kind.scope(),
-                repeatable: true,
-            };
-            Err(ErrorData::internal_error(
-                format!("reading `{}` failed: {}", kind.uri(), error.render(&hints)),
-                None,
-            ))
-        }
-    }
 }

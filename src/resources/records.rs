@@ -1,56 +1,35 @@
-//! The record templates: `intercom://contacts/{id}` and `intercom://conversations/{id}`, read
+//! The record templates (`intercom://contacts/{id}`, `intercom://conversations/{id}`), read
 //! through the Get tools themselves, so a resource holds what the tool answers (lean, customer
-//! text fenced) and takes the same checks, policy and errors.
+//! text fenced) and takes the same checks, policy and errors. Each tool names its own template
+//! in its facts.
 
 use rmcp::ErrorData;
 use rmcp::model::{CallToolResult, ReadResourceResult, ResourceContents, ResourceTemplate};
 use serde_json::{Map, Value};
 
 use super::directory::MIME;
+use crate::tools::{FACTS, Facts, Record};
 
-/// One template, and the Get tool behind it.
-pub struct Template {
-    pub prefix: &'static str,
-    pub uri_template: &'static str,
-    pub name: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
-    /// The tool that reads the record, and the argument the id goes in.
-    pub tool: &'static str,
-    pub argument: &'static str,
+/// The record templates, each with the tool that reads it (a tool's `Facts::record`).
+fn templates() -> impl Iterator<Item = (&'static Facts, &'static Record)> {
+    FACTS
+        .into_iter()
+        .filter_map(|facts| Some((facts, facts.record.as_ref()?)))
 }
 
-pub const TEMPLATES: [Template; 2] = [
-    Template {
-        prefix: "intercom://contacts/",
-        uri_template: "intercom://contacts/{id}",
-        name: "contact",
-        title: "A contact",
-        description: "One contact by Intercom id, as intercomGetContact answers.",
-        tool: "intercomGetContact",
-        argument: "contact_id",
-    },
-    Template {
-        prefix: "intercom://conversations/",
-        uri_template: "intercom://conversations/{id}",
-        name: "conversation",
-        title: "A conversation",
-        description: "One conversation by Intercom id with its timeline, as \
-            intercomGetConversation answers.",
-        tool: "intercomGetConversation",
-        argument: "conversation_id",
-    },
-];
+/// The URI templates, to name them in an error.
+pub fn uri_templates() -> impl Iterator<Item = &'static str> {
+    templates().map(|(_, record)| record.uri_template)
+}
 
 /// The templates whose tool is exposed (`--tools` and `--read-only` hold for resources too).
 pub fn listed(exposed: impl Fn(&str) -> bool) -> Vec<ResourceTemplate> {
-    TEMPLATES
-        .iter()
-        .filter(|template| exposed(template.tool))
-        .map(|template| {
-            ResourceTemplate::new(template.uri_template, template.name)
-                .with_title(template.title)
-                .with_description(template.description)
+    templates()
+        .filter(|(facts, _)| exposed(facts.name))
+        .map(|(_, record)| {
+            ResourceTemplate::new(record.uri_template, record.name)
+                .with_title(record.title)
+                .with_description(record.description)
                 .with_mime_type(MIME)
         })
         .collect()
@@ -59,14 +38,14 @@ pub fn listed(exposed: impl Fn(&str) -> bool) -> Vec<ResourceTemplate> {
 /// The tool and arguments a record URI reads with; `None` when it is no record URI. The id is
 /// one path segment: anything after a further `/`, `?` or `#` is not part of it.
 pub fn route(uri: &str) -> Option<(&'static str, Map<String, Value>)> {
-    TEMPLATES.iter().find_map(|template| {
-        let id = uri.strip_prefix(template.prefix)?;
+    templates().find_map(|(facts, record)| {
+        let id = uri.strip_prefix(record.prefix)?;
         if id.is_empty() || id.contains(['/', '?', '#']) {
             return None;
         }
         let mut args = Map::new();
-        args.insert(template.argument.to_owned(), Value::String(id.to_owned()));
-        Some((template.tool, args))
+        args.insert(record.argument.to_owned(), Value::String(id.to_owned()));
+        Some((facts.name, args))
     })
 }
 

@@ -1,6 +1,6 @@
 //! Company tools: list (page-numbered) and get.
 //!
-//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! Each tool is its input type, its `Facts` and a `send()`: the same shape in every tool file,
 //! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::contacts::READ_SCOPE;
 use super::ids::PathId;
 use super::paging::bound_per_page;
-use super::{Effect, Tool, ToolDef};
+use super::{Effect, Facts, Tool};
 use crate::intercom::{Client, Sent};
 use crate::output::Output;
 
@@ -29,7 +29,7 @@ pub struct ListCompanies {
 }
 
 impl Tool for ListCompanies {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomListCompanies",
         title: "List companies",
         description: "Pages through companies by page number; only the first 10,000 are reachable.",
@@ -37,6 +37,9 @@ impl Tool for ListCompanies {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::NumberedPage("companies"),
+        fields: &[("per_page", "Companies per page (default 15).")],
+        view: None,
+        record: None,
     };
 
     fn shape(schema: &mut Value) {
@@ -70,7 +73,7 @@ pub struct GetCompany {
 }
 
 impl Tool for GetCompany {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomGetCompany",
         title: "Get a company",
         description: "One company by Intercom id: plan, size, spend, users, tags, attributes.",
@@ -78,6 +81,9 @@ impl Tool for GetCompany {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::Object,
+        fields: &[],
+        view: None,
+        record: None,
     };
 
     async fn send(self, client: &Client) -> Sent {

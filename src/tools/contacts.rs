@@ -1,6 +1,6 @@
 //! Contact tools: list, search, get, create, update.
 //!
-//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! Each tool is its input type, its `Facts` and a `send()`: the same shape in every tool file,
 //! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::ids::PathId;
 use super::paging::{MAX_PER_PAGE, bound_per_page, cursor_page};
-use super::{Effect, Tool, ToolDef, search};
+use super::{Effect, Facts, Record, Tool, View, search};
 use crate::intercom::{Client, Sent, types};
 use crate::output::Output;
 
@@ -23,7 +23,7 @@ pub struct ListContacts {
 }
 
 impl Tool for ListContacts {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomListContacts",
         title: "List contacts",
         description: "Pages through all contacts (users and leads); to find someone, search.",
@@ -31,6 +31,9 @@ impl Tool for ListContacts {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::CursorPage("contacts"),
+        fields: &[],
+        view: Some(View::Browser),
+        record: None,
     };
 
     fn shape(schema: &mut Value) {
@@ -49,7 +52,7 @@ pub struct SearchContacts {
 }
 
 impl Tool for SearchContacts {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomSearchContacts",
         title: "Search contacts",
         description: "Finds contacts by email, name, phone, role, external_id, created_at, \
@@ -58,6 +61,9 @@ impl Tool for SearchContacts {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::CursorPage("contacts"),
+        fields: &[],
+        view: Some(View::Browser),
+        record: None,
     };
 
     fn shape(schema: &mut Value) {
@@ -79,7 +85,7 @@ pub struct GetContact {
 }
 
 impl Tool for GetContact {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomGetContact",
         title: "Get a contact",
         description: "One contact by Intercom id: profile, location, custom attributes, tags, \
@@ -88,6 +94,16 @@ impl Tool for GetContact {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::Object,
+        fields: &[],
+        view: None,
+        record: Some(Record {
+            prefix: "intercom://contacts/",
+            uri_template: "intercom://contacts/{id}",
+            name: "contact",
+            title: "A contact",
+            description: "One contact by Intercom id, as intercomGetContact answers.",
+            argument: "contact_id",
+        }),
     };
 
     async fn send(self, client: &Client) -> Sent {
@@ -109,7 +125,7 @@ pub struct CreateContact {
 const CREATE_NEEDS_ONE_OF: &str = "email, external_id or role";
 
 impl Tool for CreateContact {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomCreateContact",
         title: "Create a contact",
         description: "Creates a user or lead from an email, external_id or role (a name alone is \
@@ -121,6 +137,9 @@ impl Tool for CreateContact {
         },
         scope: WRITE_SCOPE,
         output: Output::Object,
+        fields: &[],
+        view: None,
+        record: None,
     };
 
     fn shape(schema: &mut Value) {
@@ -164,7 +183,7 @@ pub struct UpdateContact {
 const CLEARABLE: &[&str] = &["name", "phone", "owner_id"];
 
 impl Tool for UpdateContact {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomUpdateContact",
         title: "Update a contact",
         description: "Overwrites the given fields of a contact; null clears one; others stay as they are.",
@@ -175,6 +194,9 @@ impl Tool for UpdateContact {
         },
         scope: WRITE_SCOPE,
         output: Output::Object,
+        fields: &[],
+        view: None,
+        record: None,
     };
 
     const NULLABLE: &'static [&'static str] = CLEARABLE;

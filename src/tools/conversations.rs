@@ -1,6 +1,6 @@
 //! Conversation tools: list, search, get, reply, close, assign.
 //!
-//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! Each tool is its input type, its `Facts` and a `send()`: the same shape in every tool file,
 //! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::ids::PathId;
 use super::paging::{MAX_PER_PAGE, bound_per_page, cursor_page};
-use super::{Effect, Tool, ToolDef, search};
+use super::{Effect, Facts, Record, Tool, View, search};
+use crate::confirm::CustomerMessage;
 use crate::intercom::{Client, Sent, types};
 use crate::output::Output;
 
@@ -23,7 +24,7 @@ pub struct ListConversations {
 }
 
 impl Tool for ListConversations {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomListConversations",
         title: "List conversations",
         description: "Pages through all conversations, without their parts; to find some, search.",
@@ -31,6 +32,9 @@ impl Tool for ListConversations {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::CursorPage("conversations"),
+        fields: &[],
+        view: Some(View::Browser),
+        record: None,
     };
 
     fn shape(schema: &mut Value) {
@@ -49,7 +53,7 @@ pub struct SearchConversations {
 }
 
 impl Tool for SearchConversations {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomSearchConversations",
         title: "Search conversations",
         description: "Finds conversations by state, open, read, admin_assignee_id, \
@@ -58,6 +62,9 @@ impl Tool for SearchConversations {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::CursorPage("conversations"),
+        fields: &[],
+        view: Some(View::Browser),
+        record: None,
     };
 
     fn shape(schema: &mut Value) {
@@ -87,7 +94,7 @@ pub struct GetConversation {
 }
 
 impl Tool for GetConversation {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomGetConversation",
         title: "Get a conversation",
         description: "One conversation with its parts (messages, notes, assignments; at most \
@@ -96,6 +103,17 @@ impl Tool for GetConversation {
         effect: Effect::Read,
         scope: READ_SCOPE,
         output: Output::Conversation,
+        fields: &[],
+        view: Some(View::Conversation),
+        record: Some(Record {
+            prefix: "intercom://conversations/",
+            uri_template: "intercom://conversations/{id}",
+            name: "conversation",
+            title: "A conversation",
+            description: "One conversation by Intercom id with its timeline, as \
+                intercomGetConversation answers.",
+            argument: "conversation_id",
+        }),
     };
 
     async fn send(self, client: &Client) -> Sent {
@@ -117,7 +135,7 @@ pub struct ReplyConversation {
 }
 
 impl Tool for ReplyConversation {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomReplyConversation",
         title: "Reply to a conversation",
         description: "Replies as an admin: a comment the customer sees, or an internal note. \
@@ -129,9 +147,18 @@ impl Tool for ReplyConversation {
         },
         scope: WRITE_SCOPE,
         output: Output::Conversation,
+        fields: &[("name", "File name, e.g. invoice.pdf.")],
+        view: None,
+        record: None,
     };
 
     const DEFAULT_ADMIN: bool = true;
+
+    /// A comment reaches the customer; a note only teammates.
+    fn to_customer(args: &Map<String, Value>) -> Option<CustomerMessage<'_>> {
+        let comment = args.get("message_type").and_then(Value::as_str) == Some("comment");
+        comment.then(|| message(args)).flatten()
+    }
 
     fn shape(schema: &mut Value) {
         // typify drops the document's `maxItems: 10` on both attachment lists.
@@ -163,7 +190,7 @@ pub struct CloseConversation {
 }
 
 impl Tool for CloseConversation {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomCloseConversation",
         title: "Close a conversation",
         description: "Closes a conversation as an admin, optionally with a message.",
@@ -174,9 +201,16 @@ impl Tool for CloseConversation {
         },
         scope: WRITE_SCOPE,
         output: Output::Conversation,
+        fields: &[("body", "Closing message the customer sees.")],
+        view: None,
+        record: None,
     };
 
     const DEFAULT_ADMIN: bool = true;
+
+    fn to_customer(args: &Map<String, Value>) -> Option<CustomerMessage<'_>> {
+        message(args)
+    }
 
     async fn send(self, client: &Client) -> Sent {
         manage(client, &self.conversation_id, self.body.into()).await
@@ -193,7 +227,7 @@ pub struct AssignConversation {
 }
 
 impl Tool for AssignConversation {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomAssignConversation",
         title: "Assign a conversation",
         description: "Assigns a conversation to an admin or a team, replacing the assignee.",
@@ -204,13 +238,34 @@ impl Tool for AssignConversation {
         },
         scope: WRITE_SCOPE,
         output: Output::Conversation,
+        fields: &[
+            ("body", "Note added with the assignment."),
+            ("type", "Assign to an admin or a team."),
+        ],
+        view: None,
+        record: None,
     };
 
     const DEFAULT_ADMIN: bool = true;
 
+    /// Treated as reaching the customer: what is sent with an assignment is the conversation's
+    /// next part, and whether a customer sees it depends on the workspace.
+    fn to_customer(args: &Map<String, Value>) -> Option<CustomerMessage<'_>> {
+        message(args)
+    }
+
     async fn send(self, client: &Client) -> Sent {
         manage(client, &self.conversation_id, self.body.into()).await
     }
+}
+
+/// The `body` a write sends into the conversation `conversation_id`, if it has one.
+fn message(args: &Map<String, Value>) -> Option<CustomerMessage<'_>> {
+    let text = |name: &str| args.get(name).and_then(Value::as_str);
+    Some(CustomerMessage {
+        conversation: text("conversation_id").unwrap_or("?"),
+        body: text("body")?,
+    })
 }
 
 /// Closing and assigning are one operation, `manageConversation`, told apart by the body.

@@ -1,41 +1,7 @@
-//! Every word a model reads about a tool's fields, in one place. A property takes the text
-//! written for its tool if there is one, else the shared text for its name. A test checks
-//! that no property of any tool goes without.
-
-/// Texts for a property in one tool only, where the shared meaning does not fit.
-const PER_TOOL: &[(&str, &str, &str)] = &[
-    ("intercomAddNote", "body", "Note text; simple HTML kept."),
-    (
-        "intercomAddNote",
-        "admin_id",
-        "Author; default: the token's owner.",
-    ),
-    (
-        "intercomReplyConversation",
-        "name",
-        "File name, e.g. invoice.pdf.",
-    ),
-    (
-        "intercomCloseConversation",
-        "body",
-        "Closing message the customer sees.",
-    ),
-    (
-        "intercomAssignConversation",
-        "body",
-        "Note added with the assignment.",
-    ),
-    (
-        "intercomAssignConversation",
-        "type",
-        "Assign to an admin or a team.",
-    ),
-    (
-        "intercomListCompanies",
-        "per_page",
-        "Companies per page (default 15).",
-    ),
-];
+//! The words a model reads about a field, shared by every tool that has a field of that name.
+//! A property takes the text its tool writes for it (`Facts::fields`, in the tool's own file)
+//! if there is one, else the shared text here. A test checks that no property of any tool goes
+//! without.
 
 /// Texts for a property wherever it appears.
 const SHARED: &[(&str, &str)] = &[
@@ -103,11 +69,12 @@ const SHARED: &[(&str, &str)] = &[
     ("order", "asc: oldest first; desc (default): newest first."),
 ];
 
-pub fn of(tool: &str, property: &str) -> Option<&'static str> {
-    PER_TOOL
+/// The text for `property` of a tool whose own texts are `fields`.
+pub fn of(fields: &[(&str, &'static str)], property: &str) -> Option<&'static str> {
+    fields
         .iter()
-        .find(|(t, p, _)| *t == tool && *p == property)
-        .map(|(_, _, text)| *text)
+        .find(|(name, _)| *name == property)
+        .map(|(_, text)| *text)
         .or_else(|| {
             SHARED
                 .iter()

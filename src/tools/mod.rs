@@ -1,70 +1,51 @@
-//! The allowlist: the 16 tools, what each is called, what it does to Intercom, and its input
-//! schema. The one path every call takes lives in `call.rs`.
+//! The allowlist: the 16 tools. Each tool is one value ([`ServerTool`]) that knows everything
+//! about itself: its [`Facts`] (name, effect, scope, output, field texts, view, record
+//! template), its input schema, whether a call reaches a customer, and how it is sent. The
+//! registry ([`all`]) lists them; nothing else names one. `call.rs` holds the one path every
+//! call takes once the server has decided to send it.
 
 mod call;
-mod companies;
-mod contacts;
-mod conversations;
+pub mod companies;
+pub mod contacts;
+pub mod conversations;
 pub mod descriptions;
+mod facts;
 mod ids;
-mod notes;
+pub mod notes;
 mod paging;
 pub mod schema;
 mod search;
-mod tags;
+mod summary;
+pub mod tags;
 pub mod validate;
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 
-use rmcp::model::{Tool as ToolInfo, ToolAnnotations};
+use rmcp::model::{Tool as ToolListing, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::admin::DefaultAdmin;
-use crate::answer::Outcome;
 use crate::config::Exposure;
+use crate::confirm::{self, CustomerMessage};
 use crate::intercom::{Client, Sent};
-use crate::output::Output;
+use crate::response::Answer;
+use crate::workspace::Context;
 use schema::InputSchema;
 
-pub use call::{Confirm, EMPTY_SUCCESS};
+pub use call::EMPTY_SUCCESS;
+pub use facts::{Effect, Facts, Record, View};
+pub use summary::{Summary, summary, table};
 
-/// What calling a tool does to the workspace, as MCP annotations describe it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Effect {
-    Read,
-    /// A change; `idempotent` when repeating it with the same arguments changes nothing more.
-    Write {
-        destructive: bool,
-        idempotent: bool,
-    },
-}
-
-/// A tool's fixed facts. Each tool spells its own out in full, beside its input type: the
-/// literals repeat one shape across the tool files by design.
-pub struct ToolDef {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
-    /// The operationId in the vendored document.
-    pub operation: &'static str,
-    pub effect: Effect,
-    /// The OAuth permission it needs, as Intercom's Developer Hub names it.
-    pub scope: &'static str,
-    /// How its answer is shaped for the model.
-    pub output: Output,
-}
-
-/// One tool: its input type (path/query fields plus the generated request type) and how it
-/// calls the generated client.
+/// One tool, written as its input type (path/query fields plus the generated request type):
+/// its facts, its rules, and how it calls the generated client.
 pub trait Tool: DeserializeOwned + JsonSchema + Send + 'static {
-    const DEF: ToolDef;
+    const FACTS: Facts;
 
     /// The call acts as an admin, and `admin_id` may be left out: the server fills in the
-    /// default admin (see [`DefaultAdmin`]).
+    /// workspace's default admin.
     const DEFAULT_ADMIN: bool = false;
 
     /// Top-level arguments where an explicit `null` is kept (it clears the field) instead of
@@ -73,6 +54,12 @@ pub trait Tool: DeserializeOwned + JsonSchema + Send + 'static {
 
     /// Tool-specific refinements of the generated schema.
     fn shape(_schema: &mut Value) {}
+
+    /// What a customer will see when this call is sent with `args` (checked arguments), if
+    /// anything: such a write is confirmed by the user first (`crate::confirm`).
+    fn to_customer(_args: &Map<String, Value>) -> Option<CustomerMessage<'_>> {
+        None
+    }
 
     /// Rules and conversions on the arguments as JSON, after the schema check and before
     /// deserializing (the search query's operators and dates).
@@ -88,233 +75,171 @@ pub trait Tool: DeserializeOwned + JsonSchema + Send + 'static {
     fn send(self, client: &Client) -> impl Future<Output = Sent> + Send;
 }
 
-/// What every call needs besides its arguments.
-pub struct Context {
-    pub client: Client,
-    /// The client write tools use: `client` itself, or its dry-run twin.
-    pub writes: Client,
-    pub dry_run: bool,
-    pub admin: Arc<DefaultAdmin>,
-    /// How customer-written text in answers reaches the model.
-    pub untrusted: crate::untrusted::Mode,
-    /// The workspace's admins, teams, tags and token owner, as resources read them (cached).
-    pub directory: Arc<crate::resources::directory::Directory>,
+/// The part of a [`Tool`] that needs its type, behind a trait object: `Tool` itself has
+/// constants and generic futures, so it cannot be one.
+trait Handler: Send + Sync {
+    fn to_customer<'a>(&self, args: &'a Map<String, Value>) -> Option<CustomerMessage<'a>>;
+
+    fn send<'a>(
+        &self,
+        context: &'a Context,
+        args: Map<String, Value>,
+    ) -> Pin<Box<dyn Future<Output = Answer> + Send + 'a>>;
 }
 
-impl Context {
-    pub fn new(
-        client: Client,
-        admin: Arc<DefaultAdmin>,
-        dry_run: bool,
-        untrusted: crate::untrusted::Mode,
-    ) -> Self {
-        let writes = if dry_run {
-            crate::intercom::dry_run_twin(&client)
-        } else {
-            client.clone()
-        };
-        Self {
-            client,
-            writes,
-            dry_run,
-            admin,
-            untrusted,
-            directory: Arc::default(),
-        }
+/// The [`Handler`] of the tool `T`.
+struct Typed<T>(PhantomData<fn() -> T>);
+
+impl<T: Tool> Handler for Typed<T> {
+    fn to_customer<'a>(&self, args: &'a Map<String, Value>) -> Option<CustomerMessage<'a>> {
+        T::to_customer(args)
+    }
+
+    fn send<'a>(
+        &self,
+        context: &'a Context,
+        args: Map<String, Value>,
+    ) -> Pin<Box<dyn Future<Output = Answer> + Send + 'a>> {
+        Box::pin(call::send::<T>(context, args))
     }
 }
 
-type Call = for<'a> fn(
-    &'a Context,
-    Map<String, Value>,
-) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
-
-/// A tool ready to list and call: schema built once, at start-up.
-pub struct Entry {
-    pub def: &'static ToolDef,
+/// A tool as the server holds it: its facts, and what is built from them once, at start-up.
+pub struct ServerTool {
+    pub facts: &'static Facts,
     pub input: InputSchema,
-    pub info: ToolInfo,
+    /// What `tools/list` shows.
+    pub listing: ToolListing,
     /// The schema as one JSON value, for checking arguments: built once, not per call.
     checked: Value,
     /// [`Tool::NULLABLE`].
     nullable: &'static [&'static str],
-    /// Whether the operation is safe to send again ([`crate::policy::is_repeatable`]), for
-    /// the error hints: worked out once, not per call.
-    pub repeatable: bool,
-    call: Call,
+    handler: Box<dyn Handler>,
 }
 
-fn entry<T: Tool>() -> Entry {
-    let def = &T::DEF;
-    let mut input = schema::build::<T>(def.name, T::shape);
-    if T::DEFAULT_ADMIN
-        && let Some(Value::Array(required)) = input.schema.get_mut("required")
-    {
-        required.retain(|name| name != "admin_id");
+impl ServerTool {
+    fn of<T: Tool>() -> Self {
+        let facts = &T::FACTS;
+        let mut input = schema::build::<T>(facts.fields, T::shape);
+        if T::DEFAULT_ADMIN
+            && let Some(Value::Array(required)) = input.schema.get_mut("required")
+        {
+            required.retain(|name| name != "admin_id");
+        }
+        if facts.effect == Effect::Read
+            && let Some(Value::Object(properties)) = input.schema.get_mut("properties")
+        {
+            let text = descriptions::of(facts.fields, "raw").unwrap_or_default();
+            properties.insert(
+                "raw".to_owned(),
+                json!({"type": "boolean", "description": text}),
+            );
+        }
+        let annotations = match facts.effect {
+            Effect::Read => ToolAnnotations::new().read_only(true),
+            Effect::Write {
+                destructive,
+                idempotent,
+            } => ToolAnnotations::new()
+                .read_only(false)
+                .destructive(destructive)
+                .idempotent(idempotent),
+        };
+        let listing = ToolListing::new(facts.name, facts.description, input.schema.clone())
+            .with_title(facts.title)
+            .with_annotations(annotations.open_world(true));
+        let checked = Value::Object(input.schema.clone());
+        Self {
+            facts,
+            input,
+            listing,
+            checked,
+            nullable: T::NULLABLE,
+            handler: Box::new(Typed::<T>(PhantomData)),
+        }
     }
-    if def.effect == Effect::Read
-        && let Some(Value::Object(properties)) = input.schema.get_mut("properties")
-    {
-        let text = descriptions::of(def.name, "raw").unwrap_or_default();
-        properties.insert(
-            "raw".to_owned(),
-            json!({"type": "boolean", "description": text}),
-        );
+
+    pub fn name(&self) -> &'static str {
+        self.facts.name
     }
-    let annotations = match def.effect {
-        Effect::Read => ToolAnnotations::new().read_only(true),
-        Effect::Write {
-            destructive,
-            idempotent,
-        } => ToolAnnotations::new()
-            .read_only(false)
-            .destructive(destructive)
-            .idempotent(idempotent),
-    };
-    let info = ToolInfo::new(def.name, def.description, input.schema.clone())
-        .with_title(def.title)
-        .with_annotations(annotations.open_world(true));
-    let checked = Value::Object(input.schema.clone());
-    Entry {
-        def,
-        input,
-        info,
-        checked,
-        nullable: T::NULLABLE,
-        repeatable: crate::policy::is_repeatable(def.operation),
-        call: |context, args| Box::pin(call::run::<T>(context, args)),
+
+    /// Whether a call whose outcome is unknown may be sent again ([`Effect::repeatable`]).
+    pub fn repeatable(&self) -> bool {
+        self.facts.effect.repeatable()
+    }
+
+    /// The write a call with these (checked) arguments would make, as the user is asked
+    /// about it; `None` for a read.
+    pub fn write<'a>(&self, args: &'a Map<String, Value>) -> Option<confirm::Write<'a>> {
+        (self.facts.effect != Effect::Read).then(|| confirm::Write {
+            title: self.facts.title,
+            args,
+            to_customer: self.handler.to_customer(args),
+        })
     }
 }
 
 /// The tools the safety switches leave: all 16, the 9 reads (`read_only`), or the named
 /// ones. A name that is no tool, or a write named alongside `read_only`, is an error.
-pub fn select(exposure: &Exposure) -> Result<Vec<Entry>, String> {
+pub fn select(exposure: &Exposure) -> Result<Vec<ServerTool>, String> {
     let mut tools = all();
     if let Some(names) = &exposure.tools {
-        let known: Vec<&str> = tools.iter().map(|entry| entry.def.name).collect();
+        let known: Vec<&str> = tools.iter().map(|tool| tool.facts.name).collect();
         if let Some(unknown) = names.iter().find(|name| !known.contains(&name.as_str())) {
             return Err(format!(
                 "--tools names {unknown:?}, which is no tool; the tools are: {}",
                 known.join(", ")
             ));
         }
-        tools.retain(|entry| names.iter().any(|name| name == entry.def.name));
+        tools.retain(|tool| names.iter().any(|name| name == tool.facts.name));
     }
     if exposure.read_only {
-        if let Some(write) = tools.iter().find(|entry| entry.def.effect != Effect::Read)
+        if let Some(write) = tools.iter().find(|tool| tool.facts.effect != Effect::Read)
             && exposure.tools.is_some()
         {
             return Err(format!(
                 "--tools names the write tool {}, but --read-only is set",
-                write.def.name
+                write.facts.name
             ));
         }
-        tools.retain(|entry| entry.def.effect == Effect::Read);
+        tools.retain(|tool| tool.facts.effect == Effect::Read);
     }
     Ok(tools)
 }
 
-/// One line of `intercom-mcp tools`.
-#[derive(serde::Serialize)]
-pub struct Summary {
-    pub name: &'static str,
-    pub title: &'static str,
-    /// read, or write plus how it behaves.
-    pub effect: String,
-    pub operation: &'static str,
-    pub permission: &'static str,
-    pub schema_bytes: usize,
-}
+/// The registry: every tool, once, in the order `tools/list` shows them. It makes [`all`]
+/// (the tools, schemas built) and [`FACTS`] (their facts alone, with nothing to build).
+macro_rules! registry {
+    ($($tool:ty),* $(,)?) => {
+        /// The 16 tools, in the order `tools/list` shows them.
+        pub fn all() -> Vec<ServerTool> {
+            vec![$(ServerTool::of::<$tool>()),*]
+        }
 
-pub fn summary<'a>(entries: impl Iterator<Item = &'a Entry>) -> Vec<Summary> {
-    entries
-        .map(|entry| Summary {
-            name: entry.def.name,
-            title: entry.def.title,
-            effect: match entry.def.effect {
-                Effect::Read => "read".to_owned(),
-                Effect::Write {
-                    destructive,
-                    idempotent,
-                } => format!(
-                    "write{}{}",
-                    if destructive { ", destructive" } else { "" },
-                    if idempotent { ", idempotent" } else { "" }
-                ),
-            },
-            operation: entry.def.operation,
-            permission: entry.def.scope,
-            schema_bytes: Value::Object(entry.input.schema.clone()).to_string().len(),
-        })
-        .collect()
-}
-
-/// A table column: its header, and how a row fills it.
-type Column = (&'static str, fn(&Summary) -> String);
-
-/// The summary as an aligned text table.
-pub fn table(rows: &[Summary]) -> String {
-    let width = |pick: fn(&Summary) -> String, header: &str| {
-        rows.iter()
-            .map(|row| pick(row).chars().count())
-            .chain([header.len()])
-            .max()
-            .unwrap_or(0)
+        /// The 16 tools' facts, in the same order, for whoever needs a fact of a tool the
+        /// server may not expose (a record template says which tool reads it).
+        pub const FACTS: [&Facts; 16] = [$(&<$tool as Tool>::FACTS),*];
     };
-    let columns: [Column; 4] = [
-        ("tool", |row| row.name.to_owned()),
-        ("effect", |row| row.effect.clone()),
-        ("schema bytes", |row| row.schema_bytes.to_string()),
-        ("permission", |row| row.permission.to_owned()),
-    ];
-    let widths: Vec<usize> = columns
-        .iter()
-        .map(|(header, pick)| width(*pick, header))
-        .collect();
-    let line = |cells: Vec<String>| {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_owned()
-    };
-    let mut out = vec![line(
-        columns
-            .iter()
-            .map(|(header, _)| (*header).to_owned())
-            .collect(),
-    )];
-    out.extend(
-        rows.iter()
-            .map(|row| line(columns.iter().map(|(_, pick)| pick(row)).collect())),
-    );
-    out.join("\n")
 }
 
-/// The 16 tools, in the order `tools/list` shows them.
-pub fn all() -> Vec<Entry> {
-    vec![
-        entry::<contacts::ListContacts>(),
-        entry::<contacts::SearchContacts>(),
-        entry::<contacts::GetContact>(),
-        entry::<contacts::CreateContact>(),
-        entry::<contacts::UpdateContact>(),
-        entry::<notes::AddNote>(),
-        entry::<conversations::ListConversations>(),
-        entry::<conversations::SearchConversations>(),
-        entry::<conversations::GetConversation>(),
-        entry::<conversations::ReplyConversation>(),
-        entry::<conversations::CloseConversation>(),
-        entry::<conversations::AssignConversation>(),
-        entry::<companies::ListCompanies>(),
-        entry::<companies::GetCompany>(),
-        entry::<tags::ListTags>(),
-        entry::<tags::TagContact>(),
-    ]
-}
+registry![
+    contacts::ListContacts,
+    contacts::SearchContacts,
+    contacts::GetContact,
+    contacts::CreateContact,
+    contacts::UpdateContact,
+    notes::AddNote,
+    conversations::ListConversations,
+    conversations::SearchConversations,
+    conversations::GetConversation,
+    conversations::ReplyConversation,
+    conversations::CloseConversation,
+    conversations::AssignConversation,
+    companies::ListCompanies,
+    companies::GetCompany,
+    tags::ListTags,
+    tags::TagContact,
+];
 
 #[cfg(test)]
 mod tests {
@@ -340,12 +265,39 @@ mod tests {
             }
         }
         let in_document: BTreeSet<&str> = in_document.iter().map(String::as_str).collect();
-        let mut used: BTreeSet<&str> = all().iter().map(|entry| entry.def.operation).collect();
+        let mut used: BTreeSet<&str> = all().iter().map(|tool| tool.facts.operation).collect();
         used.extend(["identifyAdmin", "listAdmins", "listTeams"]);
         assert_eq!(
             in_document, allowlist,
             "the vendored document and src/operations.rs"
         );
         assert_eq!(used, allowlist, "the tools and src/operations.rs");
+    }
+
+    /// A call may be repeated exactly when its annotations say so: a read, or an idempotent
+    /// write. The writes that are not are sent at most once.
+    #[test]
+    fn repeatable_is_what_the_annotations_say() {
+        let once: Vec<&str> = all()
+            .iter()
+            .filter(|tool| !tool.repeatable())
+            .map(|tool| tool.facts.operation)
+            .collect();
+        assert_eq!(
+            once,
+            [
+                "CreateContact",
+                "createNote",
+                "replyConversation",
+                "manageConversation",
+                "manageConversation"
+            ]
+        );
+        for tool in all() {
+            let annotations = tool.listing.annotations.as_ref().unwrap();
+            let idempotent = annotations.read_only_hint == Some(true)
+                || annotations.idempotent_hint == Some(true);
+            assert_eq!(tool.repeatable(), idempotent, "{}", tool.facts.name);
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The note tool: a private note on a contact.
 //!
-//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! Each tool is its input type, its `Facts` and a `send()`: the same shape in every tool file,
 //! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::contacts::WRITE_SCOPE;
 use super::ids::PathId;
-use super::{Effect, Tool, ToolDef};
+use super::{Effect, Facts, Tool};
 use crate::intercom::{Client, Sent, types};
 use crate::output::Output;
 
@@ -20,7 +20,7 @@ pub struct AddNote {
 }
 
 impl Tool for AddNote {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomAddNote",
         title: "Add a note to a contact",
         description: "Adds a note to a contact, seen by teammates only. Each call adds one.",
@@ -31,6 +31,12 @@ impl Tool for AddNote {
         },
         scope: WRITE_SCOPE,
         output: Output::Object,
+        fields: &[
+            ("body", "Note text; simple HTML kept."),
+            ("admin_id", "Author; default: the token's owner."),
+        ],
+        view: None,
+        record: None,
     };
 
     const DEFAULT_ADMIN: bool = true;

@@ -20,9 +20,10 @@ pub struct InputSchema {
     pub hidden: Vec<(String, Value)>,
 }
 
-/// Builds the model-facing schema of `T` for the tool `tool`; `shape` then applies the tool's
-/// own refinements (tighter enums, bounds) before descriptions are attached.
-pub fn build<T: JsonSchema>(tool: &str, shape: fn(&mut Value)) -> InputSchema {
+/// Builds the model-facing schema of `T` for a tool whose own field texts are `fields`;
+/// `shape` then applies the tool's own refinements (tighter enums, bounds) before
+/// descriptions are attached.
+pub fn build<T: JsonSchema>(fields: &[(&str, &'static str)], shape: fn(&mut Value)) -> InputSchema {
     let mut schema = SchemaSettings::draft2020_12()
         .with(|settings| settings.meta_schema = None)
         .into_generator()
@@ -36,7 +37,7 @@ pub fn build<T: JsonSchema>(tool: &str, shape: fn(&mut Value)) -> InputSchema {
     require_non_empty_strings(&mut schema);
     drop_types_implied_by_enums(&mut schema);
     close_objects(&mut schema);
-    describe(&mut schema, tool);
+    describe(&mut schema, fields);
     let mut schema = match schema {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -278,7 +279,7 @@ fn close_objects(schema: &mut Value) {
     }
 }
 
-fn describe(schema: &mut Value, tool: &str) {
+fn describe(schema: &mut Value, fields: &[(&str, &'static str)]) {
     // A definition's own properties may have texts of their own (`group.operator`): those go
     // first, and the general pass below leaves them be.
     if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
@@ -287,7 +288,7 @@ fn describe(schema: &mut Value, tool: &str) {
                 for (property_name, property) in properties.iter_mut() {
                     let key = format!("{name}.{property_name}");
                     if let (Some(text), Value::Object(property)) =
-                        (descriptions::of(tool, &key), property)
+                        (descriptions::of(fields, &key), property)
                     {
                         property.insert("description".to_owned(), json!(text));
                     }
@@ -299,7 +300,7 @@ fn describe(schema: &mut Value, tool: &str) {
         if let Some(Value::Object(properties)) = map.get_mut("properties") {
             for (name, property) in properties.iter_mut() {
                 if let (Some(text), Value::Object(property)) =
-                    (descriptions::of(tool, name), property)
+                    (descriptions::of(fields, name), property)
                 {
                     property.entry("description").or_insert_with(|| json!(text));
                 }
@@ -347,7 +348,7 @@ mod tests {
 
     #[test]
     fn constants_are_hidden_and_the_rest_is_plain() {
-        let input = build::<Close>("intercomCloseConversation", |_| {});
+        let input = build::<Close>(&[], |_| {});
         let schema = Value::Object(input.schema);
         assert_eq!(
             input.hidden,
@@ -369,7 +370,7 @@ mod tests {
 
     #[test]
     fn recursive_definitions_stay_and_others_are_inlined() {
-        let input = build::<types::SearchRequest>("intercomSearchContacts", |_| {});
+        let input = build::<types::SearchRequest>(&[], |_| {});
         let schema = Value::Object(input.schema);
         let defs = schema["$defs"].as_object().unwrap();
         assert!(

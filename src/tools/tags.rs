@@ -1,6 +1,6 @@
 //! Tag tools: list the workspace's tags, tag a contact.
 //!
-//! Each tool is its input type, a `ToolDef` and a `send()`: the same shape in every tool file,
+//! Each tool is its input type, its `Facts` and a `send()`: the same shape in every tool file,
 //! on purpose, so that a tool reads whole where it stands (the duplicates check lists it).
 
 use schemars::JsonSchema;
@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::ids::PathId;
-use super::{Effect, Tool, ToolDef};
+use super::{Effect, Facts, Tool};
 use crate::intercom::{Client, Sent, types};
 use crate::output::Output;
 
@@ -16,7 +16,7 @@ use crate::output::Output;
 pub struct ListTags {}
 
 impl Tool for ListTags {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomListTags",
         title: "List tags",
         description: "Every tag in the workspace with its id, in one page.",
@@ -24,6 +24,9 @@ impl Tool for ListTags {
         effect: Effect::Read,
         scope: "Read tags",
         output: Output::List,
+        fields: &[],
+        view: None,
+        record: None,
     };
 
     fn shape(schema: &mut Value) {
@@ -45,7 +48,7 @@ pub struct TagContact {
 }
 
 impl Tool for TagContact {
-    const DEF: ToolDef = ToolDef {
+    const FACTS: Facts = Facts {
         name: "intercomTagContact",
         title: "Tag a contact",
         description: "Attaches an existing tag to a contact; tagging twice changes nothing.",
@@ -56,6 +59,9 @@ impl Tool for TagContact {
         },
         scope: "Write tags",
         output: Output::Object,
+        fields: &[],
+        view: None,
+        record: None,
     };
 
     async fn send(self, client: &Client) -> Sent {

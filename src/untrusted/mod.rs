@@ -14,15 +14,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-/// How customer-written text reaches the model (`--untrusted`, `INTERCOM_UNTRUSTED`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Mode {
-    /// Shown, between markers that say a customer wrote it.
-    #[default]
-    Fence,
-    /// Message bodies by customers withheld (their length shown); other customer fields fenced.
-    Lockdown,
-}
+/// How customer-written text reaches the model: a setting, so it is defined in config.
+pub use crate::config::UntrustedMode as Mode;
 
 /// Who wrote a piece of text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

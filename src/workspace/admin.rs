@@ -36,7 +36,10 @@ impl DefaultAdmin {
         {
             return Ok(id.clone());
         }
-        let me = crate::answer::respond(client.identify_admin().send().await).await;
+        // GET /me changes nothing: safe to send again after a transient failure.
+        const REPEATABLE: bool = true;
+        let client = crate::intercom::retried(client, REPEATABLE);
+        let me = crate::response::respond(client.identify_admin().send().await).await;
         let id = match me {
             Ok(me) => me
                 .get("id")

@@ -1,6 +1,6 @@
-//! A generated client's answer → the JSON body, or the [`ToolError`] the model reads. Below
-//! both the tools and the default admin (which asks `GET /me` through the same path), so every
-//! dependency points down.
+//! A response of the generated client → the JSON body, or the [`ToolError`] the model reads.
+//! Below both the tools and the workspace's default admin (which asks `GET /me` through the
+//! same path), so every dependency points down.
 
 use std::time::SystemTime;
 
@@ -10,10 +10,11 @@ use crate::error::{ToolError, api_error};
 use crate::intercom::Sent;
 use crate::policy;
 
-pub type Outcome = Result<Value, ToolError>;
+/// What Intercom answered: the JSON body, or the error the model reads.
+pub type Answer = Result<Value, ToolError>;
 
 /// A generated client's answer → the JSON body, or the error the model reads.
-pub async fn respond(sent: Sent) -> Outcome {
+pub async fn respond(sent: Sent) -> Answer {
     use progenitor_client::Error;
     match sent {
         Ok(response) => Ok(response.into_inner()),
@@ -53,7 +54,7 @@ pub async fn respond(sent: Sent) -> Outcome {
 }
 
 /// A 2xx body: JSON, or nothing at all ("no content"); anything else is an error.
-fn parse_success(body: &[u8]) -> Outcome {
+fn parse_success(body: &[u8]) -> Answer {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }

@@ -1,0 +1,153 @@
+//! The rmcp handler: server identity and instructions, and each MCP request routed: the tool
+//! list, `tools/call` and `resources/read` to [`IntercomServer`]'s one way through, the lists
+//! to [`crate::resources`], completions, prompts, and the token-update notification.
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
+    CustomNotification, GetPromptRequestParams, GetPromptResponse, Implementation,
+    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, Tool as ToolListing,
+};
+use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+
+use super::IntercomServer;
+use crate::resources::{self, Offer};
+
+pub const TOKEN_UPDATE: &str = "notifications/token/update";
+
+pub(super) const INSTRUCTIONS: &str = "Tools for one Intercom workspace. Everything is addressed by \
+Intercom's own ids (a contact's, conversation's or company's `id` field): find them with the \
+search or list tools first, never guess them. Search takes one filter {field, operator, value} \
+or an AND/OR group of filters; dates may be ISO 8601 or unix seconds. Results are lean: a field \
+that is left out is null, empty, false or 0; times are ISO 8601 UTC; a conversation's messages \
+form one `timeline`. Pages start with has_more: pass next_cursor back as starting_after \
+(companies: next_page as page). Replies, closes, assignments and notes act as an admin; leave \
+admin_id out to act as the token's owner. Writes to customers cannot be undone: when a write's \
+outcome is unknown, read before retrying. An optional argument may be left out or given as \
+null, except where a tool's description says a null clears a field.";
+
+impl ServerHandler for IntercomServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_completions()
+            .enable_prompts()
+            .build();
+        let mut info = ServerConfig::new(capabilities).with_server_info(
+            Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                .with_title("Intercom"),
+        );
+        info.instructions = Some(self.state.instructions.clone());
+        info
+    }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        Offer::of(Some(&request.capabilities)).announce(&mut result);
+        Ok(result)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let offer = Offer::of(context.client_capabilities().as_ref());
+        let tools: Vec<ToolListing> = self.tools().map(|tool| offer.tool(tool)).collect();
+        Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let offer = Offer::of(context.client_capabilities().as_ref());
+        Ok(ListResourcesResult::with_all_items(resources::list(offer)))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        // Boxed, as in call_tool: the future that reaches Intercom stays off rmcp's task.
+        Box::pin(self.read(request, context)).await.map(Into::into)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let templates = resources::records::listed(|tool| self.find(tool).is_some());
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        // Boxed, as in call_tool.
+        Box::pin(async move {
+            let workspace = self.workspace(&context)?;
+            crate::completion::answer(&request.argument, &workspace, self.state.region).await
+        })
+        .await
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
+    }
+
+    fn get_tool(&self, name: &str) -> Option<ToolListing> {
+        self.find(name).map(|tool| tool.listing.clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        request_context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        // rmcp spawns a task per request whose future is as large as the largest handler's,
+        // and moves it several times. With a call's whole path down to hyper held inline, a
+        // third of a call's instructions went to those copies (docs/performance.md). Boxed,
+        // the task holds a pointer.
+        Box::pin(self.serve_call(request, request_context))
+            .await
+            .map(Into::into)
+    }
+
+    async fn on_custom_notification(
+        &self,
+        notification: CustomNotification,
+        _context: NotificationContext<RoleServer>,
+    ) {
+        if notification.method == TOKEN_UPDATE {
+            self.update_token(notification.params.as_ref());
+        } else {
+            tracing::debug!(method = notification.method, "ignored notification");
+        }
+    }
+}
