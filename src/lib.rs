@@ -42,6 +42,8 @@ pub mod doctor;
 pub mod error;
 pub mod http;
 pub mod intercom;
+#[cfg(test)]
+mod layers;
 pub mod operations;
 pub mod output;
 pub mod policy;
