@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 
 use crate::config::Region;
 use crate::intercom::types;
+use crate::output::plain_text;
 
 #[derive(Debug)]
 pub enum ToolError {
@@ -115,27 +116,53 @@ pub fn api_error(status: StatusCode, body: &[u8]) -> ApiError {
     error
 }
 
-/// At most ~200 characters of a body, on one line, with markup tags removed.
+/// How much of a body the excerpt reads. The HTML reader builds a whole document, and a
+/// proxy's page may run to the body cap (16 MiB by default) where ~200 characters are wanted.
+const EXCERPT_READS: usize = 64 * 1024;
+
+/// At most ~200 characters of a body, on one line: its text as the model reads an HTML body
+/// (`output::plain_text`), after the page's title, which that reader leaves out with the rest
+/// of the head but which often says best what failed (`502 Bad Gateway`).
 fn excerpt(text: &str) -> String {
-    let mut plain = String::new();
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                plain.push(' ');
-            }
-            _ if !in_tag => plain.push(c),
-            _ => {}
-        }
+    let mut end = text.len().min(EXCERPT_READS);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    let words: Vec<&str> = plain.split_whitespace().collect();
+    let head = text.get(..end).unwrap_or_default();
+    let title = title(head).unwrap_or_default();
+    let page = plain_text(head);
+    let words: Vec<&str> = title
+        .split_whitespace()
+        .chain(
+            page.lines()
+                .flat_map(|line| heading(line).split_whitespace()),
+        )
+        .collect();
     let joined = words.join(" ");
     match joined.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", joined.get(..cut).unwrap_or_default()),
         None => joined,
     }
+}
+
+/// A line without the `#`s the reader marks a heading's line with: on one line they would
+/// read as text.
+fn heading(line: &str) -> &str {
+    let rest = line.trim_start_matches('#');
+    match rest.strip_prefix(' ') {
+        Some(words) if rest.len() < line.len() => words,
+        _ => line,
+    }
+}
+
+/// The text of an HTML page's `<title>`, if it has one.
+fn title(html: &str) -> Option<String> {
+    // ASCII lowercasing keeps every byte where it was, so the offsets fit `html` too.
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower.get(open..)?.find('>')? + 1;
+    let end = start + lower.get(start..)?.find("</title")?;
+    Some(plain_text(html.get(start..end)?))
 }
 
 impl ToolError {
@@ -286,6 +313,29 @@ mod tests {
         );
         let text = api_error(StatusCode::FORBIDDEN, b"").render(&HINTS);
         assert!(text.contains("`Read conversations`"), "{text}");
+    }
+
+    #[test]
+    fn a_page_reads_as_its_title_then_its_text_without_scripts_or_styles() {
+        let page = b"<html><head><title>Just a moment</title><style>p{color:red}</style></head>\
+            <body><script>var ray = 1;</script><h2>Checking &amp; waiting</h2><p>Ray <b>8f</b></p></body></html>";
+        let text = api_error(StatusCode::FORBIDDEN, page).render(&HINTS);
+        assert!(
+            text.contains("with an HTML page: Just a moment Checking & waiting Ray 8f."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_page_far_longer_than_the_excerpt_is_cut_between_characters() {
+        // 3 MiB of text in two-byte characters: the read stops at EXCERPT_READS, inside one.
+        let page = format!("<p>{}</p>", "é ".repeat(1024 * 1024));
+        let text = api_error(StatusCode::BAD_GATEWAY, page.as_bytes()).render(&HINTS);
+        assert!(
+            text.contains("HTML page: é é é") && text.contains('…'),
+            "{text}"
+        );
+        assert!(text.len() < 700, "{}", text.len());
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! tests compare the two on generated HTML and on every body in the fixtures. It exists for
 //! cost: html2text builds a whole document tree, about 45,000 instructions for one short
 //! reply (docs/performance.md).
+//!
+//! It is the server's one reader of HTML: the sandbox's plain text and the excerpt of an
+//! HTML error page (`error.rs`) read through `plain_text` too.
 
 /// HTML → plain text, links as `[text][1]` with `[1]: url` after the text.
 pub fn plain_text(html: &str) -> String {

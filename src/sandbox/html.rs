@@ -14,34 +14,16 @@ pub fn html_body(text: &str) -> String {
     }
 }
 
-/// HTML as plain text: tags dropped (paragraphs and line breaks become new lines), the
-/// common entities decoded. Enough for the bodies this workspace holds.
+/// HTML as plain text, read by the server's own reader (`output::plain_text`) so that there
+/// is one reading of HTML: entities decoded, links as numbered references. Blank lines are
+/// dropped: the sandbox's plain text has always put each paragraph on the next line.
 pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(rest.get(..open).unwrap_or_default());
-        let after = rest.get(open..).unwrap_or_default();
-        let Some(close) = after.find('>') else {
-            out.push_str(after);
-            rest = "";
-            break;
-        };
-        let tag = after.get(1..close).unwrap_or_default().to_ascii_lowercase();
-        if tag == "/p" || tag.starts_with("br") {
-            out.push('\n');
-        }
-        rest = after.get(close + 1..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    let decoded = out
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    decoded.trim().to_owned()
+    let text = crate::output::plain_text(html);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    lines.join("\n")
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //!   and searches; `contacts.rs` and `conversations.rs`: the writes.
 //! - `records.rs`: the shapes new records take; `data.rs`: the sample data they start from.
 //! - `search.rs`: the search query language; `pages.rs`: cursors and page numbers;
-//!   `html.rs`: HTML bodies to and from plain text.
+//!   `html.rs`: HTML bodies to and from plain text (read by the server's own reader).
 
 mod contacts;
 mod conversations;
