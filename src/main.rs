@@ -51,7 +51,7 @@ enum Command {
     Doctor,
     /// Run one tool, as an MCP client would, and print its result.
     Call {
-        /// The tool's name, e.g. intercomListTags
+        /// The tool's name, as `intercom-mcp tools` lists it
         tool: String,
         /// Its arguments as a JSON object
         #[arg(default_value = "{}")]

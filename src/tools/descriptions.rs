@@ -33,7 +33,6 @@ const SHARED: &[(&str, &str)] = &[
         "company_id",
         "The company's Intercom id (not your own company_id).",
     ),
-    ("id", "Tag id, from intercomListTags."),
     ("role", "user (signed up) or lead (prospect)."),
     ("external_id", "Your own unique id."),
     ("email", "Email address."),

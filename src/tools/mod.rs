@@ -300,4 +300,39 @@ mod tests {
             assert_eq!(tool.repeatable(), idempotent, "{}", tool.facts.name);
         }
     }
+
+    /// Every source file under `dir` but the sandbox's (a fake Intercom, which knows no tool
+    /// but is free to), with its unit tests cut off: `tests.rs` files and what follows
+    /// `#[cfg(test)]`.
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("sandbox") {
+                    sources(&path, out);
+                }
+            } else if path.extension().is_some_and(|ext| ext == "rs") && !path.ends_with("tests.rs")
+            {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                out.push((path.display().to_string(), code.to_owned()));
+            }
+        }
+    }
+
+    /// A tool's name is written once, in its own file: everything else asks the tool.
+    #[test]
+    fn each_tool_name_is_spelled_in_exactly_one_file() {
+        let mut files = Vec::new();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        sources(&src, &mut files);
+        for facts in FACTS {
+            let spelled: Vec<&str> = files
+                .iter()
+                .filter(|(_, code)| code.contains(facts.name))
+                .map(|(path, _)| path.as_str())
+                .collect();
+            assert_eq!(spelled.len(), 1, "{}: {spelled:?}", facts.name);
+        }
+    }
 }

@@ -59,7 +59,7 @@ impl Tool for TagContact {
         },
         scope: "Write tags",
         output: Output::Object,
-        fields: &[],
+        fields: &[("id", "Tag id, from intercomListTags.")],
         view: None,
         record: None,
     };

@@ -1,7 +1,8 @@
 //! The generated Intercom client (built by build.rs from `openapi/intercom-2.11.json`) and the
 //! one place every request passes through: auth, version and user-agent headers, logging.
 
-use std::sync::{Arc, RwLock};
+mod token;
+
 use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -27,6 +28,7 @@ mod generated {
 }
 
 pub use generated::{Client, types};
+pub use token::TokenCell;
 
 /// What every generated `send()` returns once 2xx bodies are untyped and errors undeclared.
 pub type Sent =
@@ -37,91 +39,6 @@ pub const USER_AGENT_VALUE: &str = concat!("intercom-mcp/", env!("CARGO_PKG_VERS
 /// What a call says when no token is configured; also the text the model reads.
 pub const NO_TOKEN: &str = "No Intercom access token is configured. Set accessToken (or \
     INTERCOM_ACCESS_TOKEN) in the server's environment, or send notifications/token/update.";
-
-/// The token the next request uses. Swapped atomically by a token update; never logged.
-#[derive(Clone, Default)]
-pub struct TokenCell(Arc<RwLock<TokenState>>);
-
-#[derive(Default)]
-struct TokenState {
-    token: Option<Secret>,
-    /// `Bearer <token>`, made once per token rather than once per request.
-    header: Option<HeaderValue>,
-    /// The `timestamp` of the update that set it, when it had one.
-    timestamp: Option<i64>,
-    /// Counts installed tokens, so what was learned about an earlier token can be dropped.
-    generation: u64,
-}
-
-impl TokenCell {
-    pub fn new(token: Option<Secret>) -> Self {
-        Self(Arc::new(RwLock::new(TokenState {
-            header: token.as_ref().and_then(bearer),
-            token,
-            timestamp: None,
-            generation: 0,
-        })))
-    }
-
-    /// The `Authorization` value for the current token. A clone shares the bytes.
-    fn header(&self) -> Option<HeaderValue> {
-        self.0
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .header
-            .clone()
-    }
-
-    /// Changes whenever a new token is installed.
-    pub fn generation(&self) -> u64 {
-        self.0
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .generation
-    }
-
-    pub fn get(&self) -> Option<Secret> {
-        self.0
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .token
-            .clone()
-    }
-
-    /// Installs `token` unless the current one came from a newer update: notifications are
-    /// handled concurrently, so two quick rotations may arrive out of order. Returns whether
-    /// it was installed.
-    pub fn set(&self, token: Secret, timestamp: Option<i64>) -> bool {
-        let mut state = self
-            .0
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let (Some(current), Some(new)) = (state.timestamp, timestamp)
-            && new < current
-        {
-            return false;
-        }
-        state.header = bearer(&token);
-        state.token = Some(token);
-        state.generation += 1;
-        state.timestamp = timestamp.or(state.timestamp);
-        true
-    }
-}
-
-/// The `Authorization` header value for `token`, marked sensitive. `None` only for a token
-/// with characters HTTP forbids, which [`Secret::parse`] never admits.
-fn bearer(token: &Secret) -> Option<HeaderValue> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
-    value.set_sensitive(true);
-    Some(value)
-}
-
-impl std::fmt::Debug for TokenCell {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TokenCell([redacted])")
-    }
-}
 
 /// The state the request hooks need, carried inside the generated client.
 #[derive(Clone, Debug)]
