@@ -13,7 +13,8 @@ use crate::tools::{FACTS, Facts, Record};
 /// The record templates, each with the tool that reads it (a tool's `Facts::record`).
 fn templates() -> impl Iterator<Item = (&'static Facts, &'static Record)> {
     FACTS
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|facts| Some((facts, facts.record.as_ref()?)))
 }
 
