@@ -1,7 +1,14 @@
-//! Whether a JSON value fits a response shape of `openapi/intercom-2.11-responses.json`. Our
-//! own checker of the subset those shapes use (`$ref`, `type`, `properties`, `required`,
-//! `nullable`, `enum`, `items`, `additionalProperties`, `allOf`/`oneOf`/`anyOf`), so no schema
-//! crate is built for it. Shared by the tests and by xtask's tests (`#[path]`).
+//! Whether a JSON value fits a response shape of `openapi/intercom-2.11-responses.json`: the
+//! one checker of answers against schemas, for the sandbox's answers, generated answers and
+//! xtask's tests of regen's corrections (`#[path]`). Our own, of the subset those shapes use
+//! (`$ref`, `type`, `properties`, `required`, `nullable`, `enum`, `items`,
+//! `additionalProperties`, `allOf`/`oneOf`/`anyOf`), so no schema crate is built for it.
+//!
+//! Not `intercom_mcp::tools::validate`, which checks a tool's arguments against the JSON Schema
+//! the model saw: these are OpenAPI 3.0 shapes, with `nullable` and `allOf` (whose branches'
+//! properties make one closed object) that no input schema has; a report wants every misfit,
+//! where the model is told the first; and xtask, which regenerates the document the server is
+//! built from, does not build the server.
 //!
 //! Stricter than OpenAPI on one point, on purpose: an object whose shape lists `properties`
 //! and says nothing of `additionalProperties` is closed, so a field the shapes do not know
@@ -14,8 +21,15 @@ const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 /// Every way `value` does not fit `schema` (with `$ref`s resolved in `root`), one line each,
 /// located by a JSON path (`$.data[0].id`); empty when it fits.
 pub fn problems(root: &Value, schema: &Value, value: &Value) -> Vec<String> {
+    problems_to_depth(root, schema, value, usize::MAX)
+}
+
+/// As [`problems`], reading the fields of `value` and of the objects at most `depth` levels
+/// below it (items of an array are at their array's level); deeper objects are checked as
+/// values of their field, not field by field.
+pub fn problems_to_depth(root: &Value, schema: &Value, value: &Value, depth: usize) -> Vec<String> {
     let mut out = Vec::new();
-    check(root, schema, value, "$", &mut out);
+    check(root, schema, value, "$", depth.saturating_add(1), &mut out);
     out
 }
 
@@ -75,7 +89,15 @@ pub fn merged(root: &Value, schema: &Value) -> Result<(Map<String, Value>, bool)
     Ok((view, nullable))
 }
 
-fn check(root: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+/// `levels`: how many levels of objects, from this value down, have their fields read.
+fn check(
+    root: &Value,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    levels: usize,
+    out: &mut Vec<String>,
+) {
     let (view, nullable) = match merged(root, schema) {
         Ok(found) => found,
         Err(problem) => return out.push(format!("{at}: {problem}")),
@@ -90,7 +112,11 @@ fn check(root: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<St
         if let Some(Value::Array(branches)) = view.get(key) {
             let fitting = branches
                 .iter()
-                .filter(|branch| problems(root, branch, value).is_empty())
+                .filter(|branch| {
+                    let mut misfits = Vec::new();
+                    check(root, branch, value, at, levels, &mut misfits);
+                    misfits.is_empty()
+                })
                 .count();
             if fitting == 0 || (exactly_one && fitting > 1) {
                 out.push(format!(
@@ -118,11 +144,18 @@ fn check(root: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<St
         ));
     }
     match value {
-        Value::Object(fields) => check_object(root, &view, fields, at, out),
+        Value::Object(fields) if levels > 0 => check_object(root, &view, fields, at, levels, out),
         Value::Array(items) => {
             if let Some(item_schema) = view.get("items") {
                 for (index, item) in items.iter().enumerate() {
-                    check(root, item_schema, item, &format!("{at}[{index}]"), out);
+                    check(
+                        root,
+                        item_schema,
+                        item,
+                        &format!("{at}[{index}]"),
+                        levels,
+                        out,
+                    );
                 }
             }
         }
@@ -135,6 +168,7 @@ fn check_object(
     view: &Map<String, Value>,
     fields: &Map<String, Value>,
     at: &str,
+    levels: usize,
     out: &mut Vec<String>,
 ) {
     for name in view
@@ -155,10 +189,15 @@ fn check_object(
             declared.and_then(|props| props.get(key)),
             view.get("additionalProperties"),
         ) {
-            (Some(field_schema), _) => check(root, field_schema, field, &here, out),
-            (None, Some(Value::Object(extra))) => {
-                check(root, &Value::Object(extra.clone()), field, &here, out)
-            }
+            (Some(field_schema), _) => check(root, field_schema, field, &here, levels - 1, out),
+            (None, Some(Value::Object(extra))) => check(
+                root,
+                &Value::Object(extra.clone()),
+                field,
+                &here,
+                levels - 1,
+                out,
+            ),
             (None, Some(Value::Bool(true))) => {}
             // No `properties` at all: a free-form object.
             (None, None) if declared.is_none() => {}

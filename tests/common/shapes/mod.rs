@@ -1,5 +1,5 @@
 //! Intercom's answers as regen vendors them (`openapi/intercom-2.11-responses.json`), for
-//! tests: the file itself, a checker of values against its shapes (`check.rs`, shared with
+//! tests: the file itself, the checker of values against its shapes (`check.rs`, shared with
 //! xtask), and random answers in those shapes (`generate.rs`). Read from the repository, never
 //! from `../shared`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
