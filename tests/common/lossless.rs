@@ -1,7 +1,7 @@
 //! The check that the lean form loses nothing: every non-empty value of Intercom's answer is
 //! in the lean text, under its own key, in the form the rules of `docs/output.md` give it.
-//! Used on fixed answers (tests/output.rs) and on answers generated from the vendored
-//! response shapes (tests/lean_shapes.rs).
+//! Used on fixed answers (tests/tools/output.rs) and on answers generated from the vendored
+//! response shapes (tests/properties/lean_shapes.rs).
 
 use intercom_mcp::output::{self, WORKSPACE_IDS};
 use serde_json::{Value, json};

@@ -1,5 +1,8 @@
-//! A mock Intercom over real HTTP (wiremock) and an MCP client connected to the server over an
-//! in-process duplex pipe: what every protocol test starts from.
+//! What every test binary shares: a mock Intercom over real HTTP (wiremock) and an MCP client
+//! connected to the server over an in-process duplex pipe, the real binary spawned, and the
+//! HTTP deployments (`deploy.rs`, `oauth.rs`), the lossless check (`lossless.rs`) and
+//! Intercom's response shapes (`shapes/`) the groups use. Each group's `main.rs` takes it in
+//! with `#[path]`.
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -11,6 +14,7 @@
 pub mod deploy;
 pub mod lossless;
 pub mod oauth;
+pub mod shapes;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -212,22 +216,30 @@ pub fn binary(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
     command.output().unwrap()
 }
 
-/// Starts the binary with `args` and only `vars` in its environment; stdin, stdout and stderr
-/// piped; killed when dropped.
-pub fn spawn(args: &[&str], vars: &[(&str, &str)]) -> tokio::process::Child {
+/// The binary with `args` and only `vars` in its environment, in the temporary directory,
+/// killed when dropped; the caller sets up its stdio.
+pub fn command(args: &[&str], vars: &[(&str, &str)]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"));
     command
         .args(args)
         .env_clear()
         .current_dir(std::env::temp_dir())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true);
     for (name, value) in vars {
         command.env(name, value);
     }
-    command.spawn().unwrap()
+    command
+}
+
+/// Starts the binary with `args` and only `vars` in its environment; stdin, stdout and stderr
+/// piped; killed when dropped.
+pub fn spawn(args: &[&str], vars: &[(&str, &str)]) -> tokio::process::Child {
+    command(args, vars)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 pub fn text(result: &CallToolResult) -> String {

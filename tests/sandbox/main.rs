@@ -1,10 +1,12 @@
 //! The sandbox workspace: every tool through the real server and generated client against it,
-//! with writes visible in later reads; paging; the search language; and each answer's fields
-//! checked against the response schemas of Intercom's published document.
+//! with writes visible in later reads; paging; the search language; each answer checked against
+//! Intercom's response shapes; and the real binary with `--sandbox` over stdio.
 //!
 //! One test binary, a file a resource: `contacts.rs` (with notes, tags and paging),
-//! `conversations.rs`, `companies.rs` (with the tag list), `search.rs`, `errors.rs`; and
-//! `schemas.rs`, which reads answers against the document with `checker.rs`.
+//! `conversations.rs`, `companies.rs` (with the tag list), `search.rs`, `errors.rs`; then
+//! `shapes.rs` (every operation against the vendored response shapes), `schemas.rs` (answers
+//! against the schemas Intercom's published document names) and `stdio.rs` (README's first
+//! command, as a client sees it).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,13 +17,14 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod checker;
 mod companies;
 mod contacts;
 mod conversations;
 mod errors;
 mod schemas;
 mod search;
+mod shapes;
+mod stdio;
 
 use std::collections::BTreeSet;
 
@@ -51,7 +54,7 @@ async fn call(server: &IntercomServer, tool: &str, args: Value) -> Result<Value,
         .call(tool, Some(args))
         .await
         .unwrap_or_else(|| panic!("no tool {tool}"));
-    // Fences around customer text are tests/untrusted.rs's subject, not this file's.
+    // Fences around customer text are tests/tools/untrusted.rs's subject, not this file's.
     let text = common::unfenced(&result.content[0].as_text().unwrap().text);
     if result.is_error == Some(true) {
         return Err(text);

@@ -1,10 +1,38 @@
 //! The sandbox's answers, and every record of its sample data, against the response schemas
-//! of Intercom's published document.
+//! Intercom's published document names for each path. Each answer's fields, and those of the
+//! objects one level down, are checked against that schema as regen corrects it (the vendored
+//! shapes, whose corrections list what real answers carry and the document leaves out), with
+//! the one checker, `common::shapes::check`. Every level: `shapes.rs`.
 
 use serde_json::{Value, json};
 
-use super::checker::{Checker, response_schema};
 use super::*;
+use crate::common::shapes;
+
+/// The 200 response schema of `method path` in the document.
+fn response_schema(document: &Value, method: &str, path: &str) -> Value {
+    let operation = &document["paths"][path][method];
+    assert!(operation.is_object(), "no {method} {path} in the document");
+    operation["responses"]["200"]["content"]["application/json"]["schema"].clone()
+}
+
+/// Collects each answer's misfits against the schemas the document names, resolved in the
+/// vendored shapes; each problem is located from `at` (`get /tags.data[0].id`).
+struct Checker {
+    shapes: Value,
+    problems: Vec<String>,
+}
+
+impl Checker {
+    /// Checks `value` against `schema`, reading fields down to `depth` levels below it.
+    fn check(&mut self, at: &str, value: &Value, schema: &Value, depth: usize) {
+        let found = shapes::check::problems_to_depth(&self.shapes, schema, value, depth);
+        self.problems.extend(found.into_iter().map(|problem| {
+            let path = problem.strip_prefix('$').unwrap_or(&problem);
+            format!("{at}{path}")
+        }));
+    }
+}
 
 #[tokio::test]
 async fn answers_fit_the_documents_response_schemas() -> anyhow::Result<()> {
@@ -160,7 +188,7 @@ async fn answers_fit_the_documents_response_schemas() -> anyhow::Result<()> {
         ("/tags", "get", "/tags".into(), None),
     ];
     let mut checker = Checker {
-        document: &document,
+        shapes: shapes::load(),
         problems: Vec::new(),
     };
     // Every record of the sample workspace (src/sandbox/workspace.json), read whole before
@@ -237,4 +265,30 @@ async fn answers_fit_the_documents_response_schemas() -> anyhow::Result<()> {
         checker.problems.join("\n")
     );
     Ok(())
+}
+
+#[tokio::test]
+async fn the_checker_catches_what_it_should() {
+    let Some(document) = common::upstream() else {
+        return;
+    };
+    let mut checker = Checker {
+        shapes: shapes::load(),
+        problems: Vec::new(),
+    };
+    let schema = response_schema(&document, "get", "/contacts");
+    let answer = json!({"type": "list", "data": [{"type": "contact", "id": 5, "nickname": "x",
+        "location": {"type": "place"}}], "total_count": 1, "surprise": true});
+    checker.check("answer", &answer, &schema, 1);
+    let problems = checker.problems.join("\n");
+    for expected in [
+        "answer.surprise: not in the shape",
+        "answer.data[0].nickname: not in the shape",
+        "answer.data[0].id: 5 where the shape says string",
+    ] {
+        assert!(
+            checker.problems.iter().any(|line| line == expected),
+            "{expected:?} not in {problems}"
+        );
+    }
 }

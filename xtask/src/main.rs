@@ -13,7 +13,7 @@ mod regen;
 mod response_fixes;
 mod responses;
 #[cfg(test)]
-#[path = "../../tests/shapes/check.rs"]
+#[path = "../../tests/common/shapes/check.rs"]
 mod shape_check;
 mod source;
 mod validate;

@@ -1,0 +1,23 @@
+//! MCP over Streamable HTTP and OAuth: per-request tokens and tenants (`http.rs`), hostile
+//! input from outside (`hardening.rs`, `hosts.rs`), the OAuth flow in process (`oauth.rs`) and through the
+//! real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`), and client
+//! ID metadata documents (`oauth_documents.rs`).
+//!
+//! One test binary: every test binary links the whole crate, and CI pays for each link.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod hardening;
+mod hosts;
+mod http;
+mod oauth;
+mod oauth_binary;
+mod oauth_browser;
+mod oauth_documents;

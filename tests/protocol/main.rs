@@ -1,0 +1,28 @@
+//! The MCP protocol, in process and through the real binary: the tool list and identity
+//! (`protocol.rs`), stdio as Claude Desktop runs it (`stdio.rs`) with no secret on it
+//! (`stdio_secrets.rs`), broken input on the stdio framing (`hostile.rs`), protocol revisions
+//! (`revisions.rs`), MCP Apps views in process (`apps.rs`) and through the binary
+//! (`apps_binary.rs`), confirmation by elicitation (`confirm.rs`), the safety switches
+//! (`switches.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
+//!
+//! One test binary: every test binary links the whole crate, and CI pays for each link.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod apps;
+mod apps_binary;
+mod cli;
+mod confirm;
+mod hostile;
+mod protocol;
+mod revisions;
+mod stdio;
+mod stdio_secrets;
+mod switches;
