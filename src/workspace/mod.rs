@@ -18,7 +18,7 @@ use directory::{Directory, Kind};
 
 /// What every call in one workspace needs besides its arguments.
 pub struct Context {
-    /// Reads send with this one.
+    /// Reads send with this one; a read changes nothing, so it is repeatable.
     reads: Client,
     /// Writes send with this one: the same, or its dry-run twin.
     writes: Client,
@@ -45,7 +45,7 @@ impl Context {
             client.clone()
         };
         Self {
-            reads: client,
+            reads: intercom::retried(&client, true).into_owned(),
             writes,
             dry_run,
             admin,
