@@ -9,13 +9,17 @@
 //! checked here, a name by the resolver ([`PublicOnly`]), so a name cannot point the server at
 //! its own network. `INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK=1` lifts both for tests on loopback.
 
+use std::future::Future;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde::Deserialize;
 
 use super::OAuth;
+use super::addresses::is_public;
 use super::grants::Client;
 use super::register::redirect_uri_ok;
 
@@ -43,21 +47,20 @@ impl OAuth {
             reqwest::Url::parse(client_id).map_err(|_| "client_id is not a URL".to_owned())?;
         let loopback = self.documents_on_loopback;
         // An IP literal is never resolved, so the resolver cannot check it: it is checked here.
-        let host_ok = match url.host_str() {
-            None => false,
-            Some(host) => match host
-                .trim_start_matches('[')
+        // The URL parser has already turned other spellings (`0x7f.1`, `2130706433`) into these.
+        let literal = url.host_str().and_then(|host| {
+            host.trim_start_matches('[')
                 .trim_end_matches(']')
                 .parse::<IpAddr>()
-            {
-                Ok(ip) => loopback || is_public(ip),
-                Err(_) => true,
-            },
-        };
+                .ok()
+        });
+        if literal.is_some_and(|ip| !(loopback || is_public(ip))) {
+            return Err("the client_id URL's host is not a public address".to_owned());
+        }
         // The draft: https, a path, no fragment or credentials, and written as it parses (no
         // dot segments or other spellings of the same URL).
         let well_formed = (url.scheme() == "https" || (loopback && url.scheme() == "http"))
-            && host_ok
+            && url.host().is_some()
             && url.path() != "/"
             && url.fragment().is_none()
             && url.username().is_empty()
@@ -126,95 +129,59 @@ impl OAuth {
     }
 }
 
-/// The client documents are fetched with.
+/// The client documents are fetched with: names resolve through [`PublicOnly`], and never a
+/// proxy, even when HTTPS_PROXY, HTTP_PROXY or ALL_PROXY is set: a proxy resolves names
+/// itself, so the address it connects to would be one nobody checked.
 pub fn client(on_loopback: bool) -> Result<reqwest::Client, String> {
+    client_with(on_loopback, system_lookup)
+}
+
+fn client_with(on_loopback: bool, lookup: Lookup) -> Result<reqwest::Client, String> {
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(5))
-        .dns_resolver(PublicOnly { on_loopback })
+        .dns_resolver(PublicOnly {
+            on_loopback,
+            lookup,
+        })
         .build()
         .map_err(|err| format!("cannot make the HTTP client for client_id documents: {err}"))
 }
 
-/// Resolves names to their public addresses only (or loopback too, for tests).
+/// A name's addresses; the system's resolver, or a table in tests.
+type Lookup = fn(String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>>;
+
+fn system_lookup(host: String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>> {
+    Box::pin(async move {
+        let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+        Ok(found.map(|address| address.ip()).collect())
+    })
+}
+
+/// Resolves names to their public addresses only (or loopback too, for tests). What it
+/// returns is all the connector may dial, so the address checked is the address connected to.
 struct PublicOnly {
     on_loopback: bool,
+    lookup: Lookup,
 }
 
 impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
         let on_loopback = self.on_loopback;
-        let host = name.as_str().to_owned();
+        let found = (self.lookup)(name.as_str().to_owned());
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+            let public: Vec<SocketAddr> = found
                 .await?
-                .filter(|address| {
-                    is_public(address.ip()) || (on_loopback && address.ip().is_loopback())
-                })
+                .into_iter()
+                .filter(|ip| is_public(*ip) || (on_loopback && ip.is_loopback()))
+                .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
-            if found.is_empty() {
+            if public.is_empty() {
                 return Err("the name resolves to no public address".into());
             }
-            Ok(Box::new(found.into_iter()) as Addrs)
+            Ok(Box::new(public.into_iter()) as Addrs)
         })
-    }
-}
-
-/// Not loopback, private, link-local, shared, documentation, multicast or unspecified.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_multicast()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19)))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments().first().copied().unwrap_or(0);
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_public_addresses_are_fetched_from() {
-        for public in ["93.184.216.34", "2606:4700::1111", "::ffff:93.184.216.34"] {
-            assert!(is_public(public.parse().unwrap()), "{public}");
-        }
-        for inner in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "::ffff:169.254.169.254",
-        ] {
-            assert!(!is_public(inner.parse().unwrap()), "{inner}");
-        }
     }
 }

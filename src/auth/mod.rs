@@ -5,7 +5,8 @@
 //! - [`metadata`]: RFC 9728 protected-resource metadata, RFC 8414 authorization-server
 //!   metadata, and the `WWW-Authenticate: Bearer resource_metadata=…` challenge (RFC 9728 §5.1).
 //! - [`register`]: RFC 7591 dynamic client registration, stateless; [`documents`]: client ID
-//!   metadata documents (a URL as `client_id`).
+//!   metadata documents (a URL as `client_id`), fetched only from the public addresses
+//!   [`addresses`] allows.
 //! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; exact redirect URI; `state`), on to
 //!   Intercom's consent page, and Intercom's answer on `/oauth/callback`.
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
@@ -16,6 +17,7 @@
 //!
 //! Tokens and codes never reach a log line or an error message.
 
+mod addresses;
 mod authorize;
 mod documents;
 pub mod grants;
