@@ -185,3 +185,124 @@ impl Resolve for PublicOnly {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// What each name resolves to in these tests: a name an attacker controls can point
+    /// anywhere, so each special block is reached through one.
+    fn table(host: String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>> {
+        let addresses: &[&str] = match host.as_str() {
+            "loopback.test" => &["127.0.0.1", "::1"],
+            "metadata.test" => &["169.254.169.254", "fe80::a9fe:a9fe"],
+            "private.test" => &["10.0.0.1", "172.16.0.1", "192.168.1.1", "fd00::1"],
+            "shared.test" => &["100.64.0.1"],
+            "nat64.test" => &["64:ff9b::7f00:1", "64:ff9b:1::a00:1"],
+            "six-to-four.test" => &["2002:7f00:1::1", "2002:a00:1::1"],
+            "teredo.test" => &["2001:0:4136:e378:8000:63bf:80ff:fffe"],
+            "site-local.test" => &["fec0::1"],
+            "compatible.test" => &["::7f00:1", "::a00:1"],
+            "mapped.test" => &["::ffff:127.0.0.1", "::ffff:10.0.0.1"],
+            "protocol.test" => &["192.0.0.1", "192.0.0.170"],
+            "reserved.test" => &["240.0.0.1", "255.255.255.255", "0.0.0.0"],
+            "benchmarking.test" => &["198.18.0.1", "198.19.1.1", "2001:2::1"],
+            "documentation.test" => &[
+                "192.0.2.1",
+                "198.51.100.1",
+                "203.0.113.1",
+                "2001:db8::1",
+                "3fff::1",
+            ],
+            "mixed.test" => &["10.0.0.1", "93.184.216.34", "fd00::1"],
+            _ => &[],
+        };
+        let addresses = addresses.iter().filter_map(|ip| ip.parse().ok()).collect();
+        Box::pin(async move { Ok(addresses) })
+    }
+
+    async fn resolved(name: &str, on_loopback: bool) -> Result<Vec<IpAddr>, String> {
+        let resolver = PublicOnly {
+            on_loopback,
+            lookup: table,
+        };
+        let name = Name::from_str(name).map_err(|err| err.to_string())?;
+        match resolver.resolve(name).await {
+            Ok(addresses) => Ok(addresses.map(|address| address.ip()).collect()),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    #[tokio::test]
+    async fn names_that_resolve_only_to_special_addresses_are_refused() {
+        for name in [
+            "loopback.test",
+            "metadata.test",
+            "private.test",
+            "shared.test",
+            "nat64.test",
+            "six-to-four.test",
+            "teredo.test",
+            "site-local.test",
+            "compatible.test",
+            "mapped.test",
+            "protocol.test",
+            "reserved.test",
+            "benchmarking.test",
+            "documentation.test",
+        ] {
+            let answer = resolved(name, false).await;
+            assert_eq!(
+                answer,
+                Err("the name resolves to no public address".to_owned()),
+                "{name}"
+            );
+        }
+        // Of a mixed answer only the public address is returned, so only it can be dialled.
+        let public: IpAddr = "93.184.216.34".parse().unwrap();
+        assert_eq!(resolved("mixed.test", false).await, Ok(vec![public]));
+        // The test lift lets loopback through, and nothing else.
+        let loopback = resolved("loopback.test", true).await.unwrap();
+        assert_eq!(loopback.len(), 2);
+        assert!(resolved("private.test", true).await.is_err());
+    }
+
+    /// A listener on loopback that counts the connections made to it.
+    async fn listener() -> (u16, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&accepted);
+        tokio::spawn(async move {
+            while let Ok((_stream, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        (port, accepted)
+    }
+
+    #[tokio::test]
+    async fn the_client_never_connects_to_a_refused_address() {
+        let (port, accepted) = listener().await;
+        let url = format!("http://loopback.test:{port}/app.json");
+        let refusing = client_with(false, table).unwrap();
+        assert!(refusing.get(&url).send().await.is_err());
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            0,
+            "a refused address was dialled"
+        );
+        // The same fetch with loopback lifted does reach the listener: it would have seen one.
+        let lifted = client_with(true, table).unwrap();
+        let _no_answer = lifted
+            .get(&url)
+            .timeout(Duration::from_millis(300))
+            .send()
+            .await;
+        assert!(accepted.load(Ordering::SeqCst) >= 1);
+    }
+}
