@@ -174,10 +174,18 @@ impl Drop for Replica {
 impl Replica {
     /// A replica answering at `public_url` (its own address when `None`), keyed with `key`.
     pub async fn start(intercom: &Intercom, key: &str, public_url: Option<&str>) -> Self {
+        Self::start_with_env(intercom, public_url, intercom.env(key)).await
+    }
+
+    /// A replica with exactly the environment `env` (e.g. [`Intercom::env`] less a setting).
+    pub async fn start_with_env(
+        intercom: &Intercom,
+        public_url: Option<&str>,
+        env: Vec<(String, String)>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let public_url = public_url.map_or_else(|| format!("http://{address}"), str::to_owned);
-        let env = intercom.env(key);
         let lookup = |name: &str| {
             env.iter()
                 .find(|(key, _)| key == name)
