@@ -5,9 +5,10 @@
 //! registration's would be.
 //!
 //! Fetching a URL a stranger chose is a request forgery risk, so: https only, no redirects, a
-//! short deadline, at most [`MAX_BYTES`] read, and only public addresses — an IP literal is
-//! checked here, a name by the resolver ([`PublicOnly`]), so a name cannot point the server at
-//! its own network. `INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK=1` lifts both for tests on loopback.
+//! short deadline, at most [`MAX_BYTES`] read, no proxy, and only public addresses
+//! ([`super::addresses`]) — an IP literal is checked here, a name by the resolver
+//! ([`PublicOnly`]), so a name cannot point the server at its own network.
+//! `INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK=1` lets plain http and loopback through, for tests.
 
 use std::future::Future;
 use std::io;
@@ -54,7 +55,7 @@ impl OAuth {
                 .parse::<IpAddr>()
                 .ok()
         });
-        if literal.is_some_and(|ip| !(loopback || is_public(ip))) {
+        if literal.is_some_and(|ip| !(is_public(ip) || (loopback && ip.is_loopback()))) {
             return Err("the client_id URL's host is not a public address".to_owned());
         }
         // The draft: https, a path, no fragment or credentials, and written as it parses (no

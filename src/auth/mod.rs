@@ -7,8 +7,9 @@
 //! - [`register`]: RFC 7591 dynamic client registration, stateless; [`documents`]: client ID
 //!   metadata documents (a URL as `client_id`), fetched only from the public addresses
 //!   [`addresses`] allows.
-//! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; exact redirect URI; `state`), on to
-//!   Intercom's consent page, and Intercom's answer on `/oauth/callback`.
+//! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; a registered redirect URI, a
+//!   loopback one on any port; `state`), on to Intercom's consent page, and Intercom's answer
+//!   on `/oauth/callback`.
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
 //!   §4.3).
 //! - [`upstream`]: Intercom's code exchange and the region probe (GET /me).
