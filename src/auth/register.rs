@@ -82,11 +82,20 @@ pub async fn register(
         .into_response()
 }
 
+/// Native clients whose private-use redirect URI is not in reverse-domain form, each taken
+/// exactly as the client registers it. Cursor registers this one beside its https and loopback
+/// ones, and a registration is refused whole when one URI is: without it Cursor cannot sign in.
+/// Interception of the scheme gains nothing without the client's PKCE verifier.
+const NATIVE_CALLBACKS: &[&str] = &["cursor://anysphere.cursor-mcp/oauth/callback"];
+
 /// OAuth 2.1 §2.3.1 and RFC 8252 §7, as an allow-list: https; http only to a loopback host
 /// (any port, §7.3); a private-use scheme only in reverse-domain form (`com.example.app:/cb`,
 /// §7.1), whose dot no scheme a browser or the OS runs (`javascript:`, `ms-msdt:`,
-/// `search-ms:`, `file:`) has. Never a fragment.
+/// `search-ms:`, `file:`) has, or one of the [`NATIVE_CALLBACKS`] exactly. Never a fragment.
 pub(super) fn redirect_uri_ok(uri: &str) -> bool {
+    if NATIVE_CALLBACKS.contains(&uri) {
+        return true;
+    }
     let Ok(url) = reqwest::Url::parse(uri) else {
         return false;
     };
@@ -152,6 +161,7 @@ mod tests {
             "com.example.app:/oauth2redirect",
             "com.example.app:/oauth2redirect/example-provider",
             "io.modelcontextprotocol.inspector://callback",
+            "cursor://anysphere.cursor-mcp/oauth/callback",
         ] {
             assert!(redirect_uri_ok(ok), "{ok}");
         }
@@ -173,7 +183,9 @@ mod tests {
             "ms-msdt:/id PCWDiagnostic",
             "search-ms:query=x",
             "ms-officecmd:{}",
-            "cursor://anysphere.cursor-mcp/oauth/callback",
+            "cursor://anysphere.cursor-mcp/oauth/callback#x",
+            "cursor://anysphere.cursor-mcp/other",
+            "cursor://evil.example/oauth/callback",
             "myapp:/cb",
             "ftp://a.example/cb",
             "not a url",
