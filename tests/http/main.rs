@@ -1,7 +1,8 @@
 //! MCP over Streamable HTTP and OAuth: per-request tokens and tenants (`http.rs`), hostile
 //! input from outside (`hardening.rs`, `hosts.rs`), the OAuth flow in process (`oauth.rs`) and through the
 //! real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`), and client
-//! ID metadata documents (`oauth_documents.rs`).
+//! ID metadata documents (`oauth_documents.rs`), and what is used once across replicas, in
+//! process and in a real Redis (`oauth_state.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -21,3 +22,4 @@ mod oauth;
 mod oauth_binary;
 mod oauth_browser;
 mod oauth_documents;
+mod oauth_state;
