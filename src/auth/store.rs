@@ -261,6 +261,15 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_code_is_redeemed_once() {
+        let redeemed = Local::default();
+        let until = Duration::from_secs(crate::auth::grants::CODE_TTL);
+        assert!(redeemed.once("a", "1", until).await.unwrap().is_none());
+        assert!(redeemed.once("a", "1", until).await.unwrap().is_some());
+        assert!(redeemed.once("b", "1", until).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
     async fn a_family_is_revoked_for_its_ttl() {
         let store = Local::default();
         assert!(!store.is_revoked("f").await.unwrap());

@@ -236,6 +236,11 @@ async fn with_redis_gone_code_refresh_and_callback_requests_fail_closed() {
         Some("temporarily_unavailable")
     );
     assert!(query(&back, "code").is_none());
+    // A replica that never reached it fails closed the same way.
+    let url = redis.url();
+    let vars = [("INTERCOM_MCP_STATE_URL", url.as_str())];
+    let late = Replica::start_with(&intercom, KEY, Some(&a.url("")), &vars).await;
+    unavailable(refresh(&late, &client_id, refresh_token).await);
     // A live access token does not ask the store: it works until it expires.
     let access = tokens["access_token"].as_str().unwrap();
     let tags = common::oauth::list_tags(&a, access).await;
