@@ -190,10 +190,19 @@ impl Shared {
         command: &redis::Cmd,
     ) -> Result<T, Unavailable> {
         let mut connection = self.connection().await?;
-        command
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)
+        match command.query_async(&mut connection).await {
+            // The manager keeps the failure of its last reconnection until a request sees it
+            // and starts another: once Redis is back, that request would fail for nothing. A
+            // refused connection sent nothing, so asking again cannot apply a command twice.
+            Err(err) if err.is_connection_refusal() => {
+                tracing::debug!("the shared state store refused a connection; asking again");
+                command
+                    .query_async(&mut connection)
+                    .await
+                    .map_err(unavailable)
+            }
+            result => result.map_err(unavailable),
+        }
     }
 }
 

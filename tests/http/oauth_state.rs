@@ -2,7 +2,8 @@
 //! replica (the in-process store) and across two replicas sharing a real `redis-server`
 //! (INTERCOM_MCP_STATE_URL); a reused refresh token revokes its family; a retry within the
 //! grace window is not theft; tokens sealed before families are honored once; and with Redis
-//! gone, code, refresh and callback requests fail closed while live access tokens still work.
+//! gone, code, refresh and callback requests fail closed while live access tokens still work,
+//! and work again when it is back.
 
 use intercom_mcp::auth::grants::{REFRESH_TTL, Refresh, now};
 use intercom_mcp::auth::seal::{Kind, Sealer};
@@ -245,4 +246,8 @@ async fn with_redis_gone_code_refresh_and_callback_requests_fail_closed() {
     let access = tokens["access_token"].as_str().unwrap();
     let tags = common::oauth::list_tags(&a, access).await;
     assert!(tags.contains("still-signed-in"));
+    // Back: both kinds of replica reconnect, and the refused refresh token was not spent.
+    redis.restart();
+    let next = rotate(&b, &client_id, refresh_token).await;
+    rotate(&late, &client_id, &next).await;
 }
