@@ -7,7 +7,8 @@
 //! - [`register`]: RFC 7591 dynamic client registration, stateless; [`documents`]: client ID
 //!   metadata documents (a URL as `client_id`).
 //! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; exact redirect URI; `state`), on to
-//!   Intercom's consent page, and Intercom's answer on `/oauth/callback`.
+//!   Intercom's consent page, and Intercom's answer on `/oauth/callback`; [`consent`]: our own
+//!   consent page before Intercom's, naming the client (against the confused deputy).
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
 //!   §4.3).
 //! - [`upstream`]: Intercom's code exchange and the region probe (GET /me).
@@ -17,6 +18,7 @@
 //! Tokens and codes never reach a log line or an error message.
 
 mod authorize;
+mod consent;
 mod documents;
 pub mod grants;
 mod metadata;
@@ -209,6 +211,7 @@ pub fn routes(oauth: Arc<OAuth>) -> Router {
         )
         .route("/register", post(register::register))
         .route("/authorize", get(authorize::authorize))
+        .route(consent::PATH, post(consent::decide))
         .route(
             CALLBACK_PATH,
             get(authorize::callback).post(authorize::callback_form),

@@ -27,6 +27,10 @@ pub enum Kind {
     Code,
     Access,
     Refresh,
+    /// The consent page's form: the request waiting for the user's answer.
+    Consent,
+    /// The approvals a browser remembers (a cookie).
+    Approval,
 }
 
 impl Kind {
@@ -37,6 +41,8 @@ impl Kind {
             Kind::Code => "code",
             Kind::Access => "access",
             Kind::Refresh => "refresh",
+            Kind::Consent => "consent",
+            Kind::Approval => "approval",
         }
     }
 }
