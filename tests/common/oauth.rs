@@ -1,6 +1,7 @@
 //! An OAuth deployment on loopback: a mock Intercom (consent page, code exchange, `GET /me` in
 //! two regions), replicas of the HTTP server with `--oauth` sharing a key, and a test client
-//! that goes through discovery, registration, PKCE, authorization and the token exchange.
+//! that goes through discovery, registration, PKCE, our consent page, authorization and the
+//! token exchange.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::RecordingClock;
+use super::consent::approve;
 
 pub const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const APP_ID: &str = "intercom-app-id";
@@ -262,14 +264,15 @@ pub async fn register(replica: &impl Base, redirect_uri: &str) -> String {
     body["client_id"].as_str().unwrap().to_owned()
 }
 
-/// `/authorize` with these query parameters; the answer, not followed.
+/// `/authorize` with these query parameters, from a browser in which the user has already
+/// approved the client and redirect URI on our consent page (when those are good: [`approve`]);
+/// the answer, not followed.
 pub async fn authorize(replica: &impl Base, params: &[(&str, &str)]) -> reqwest::Response {
-    browser()
-        .get(replica.url("/authorize"))
-        .query(params)
-        .send()
-        .await
-        .unwrap()
+    let mut request = browser().get(replica.url("/authorize")).query(params);
+    if let Some(approval) = approve(replica, params).await {
+        request = request.header("cookie", approval);
+    }
+    request.send().await.unwrap()
 }
 
 /// `/authorize` for `client_id` with [`CLIENT_REDIRECT`], PKCE S256 and `extra` parameters.
