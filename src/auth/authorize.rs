@@ -251,5 +251,5 @@ fn found(location: &str) -> Response {
 
 /// An error shown to the user, not sent to a redirect URI that is not known good.
 fn shown(message: &str) -> Response {
-    consent::error_page(StatusCode::BAD_REQUEST, message)
+    super::page::error_page(StatusCode::BAD_REQUEST, message)
 }

@@ -12,6 +12,7 @@
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
 //!   §4.3).
 //! - [`upstream`]: Intercom's code exchange and the region probe (GET /me).
+//! - [`page`]: the HTML pages, rendered safely.
 //! - [`seal`], [`grants`]: every id, code and token is a sealed blob ([`seal::Sealer`]) holding
 //!   one of [`grants`]' payloads; nothing is stored but the set of redeemed codes.
 //!
@@ -22,6 +23,7 @@ mod consent;
 mod documents;
 pub mod grants;
 mod metadata;
+mod page;
 mod register;
 pub mod seal;
 mod token;
