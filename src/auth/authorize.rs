@@ -1,12 +1,12 @@
 //! The authorization endpoint and Intercom's callback (OAuth 2.1 §4.1.1–§4.1.2). `/authorize`
 //! checks the client and its exact redirect URI first — until both are known good, errors are
 //! shown, never redirected (§4.1.2.1) — then PKCE (RFC 7636; S256 only, as MCP requires, so a
-//! missing method, which means `plain`, is refused). Until this browser has approved the client
-//! on our own consent page ([`super::consent`]), its redirect URI is not trusted, so later errors
-//! are shown too (RFC 9700 §4.11); once approved, they go back to the client. Approved requests
-//! go to Intercom's consent page with the request sealed as Intercom's `state`. The callback opens it again, trades
-//! Intercom's code for the user's token, finds its region, and redirects to the client with a
-//! code of ours and the client's `state`.
+//! missing method, which means `plain`, is refused). Until this browser has approved the
+//! client on our own consent page ([`super::consent`]), its redirect URI is not trusted, so
+//! later errors are shown too (RFC 9700 §4.11); once approved, they go back to the client.
+//! Approved requests go to Intercom's consent page with the request sealed as Intercom's
+//! `state`. The callback opens it again, trades Intercom's code for the user's token, finds its
+//! region, and redirects to the client with a code of ours and the client's `state`.
 
 use std::collections::HashMap;
 use std::sync::Arc;

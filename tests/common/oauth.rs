@@ -176,10 +176,24 @@ impl Drop for Replica {
 impl Replica {
     /// A replica answering at `public_url` (its own address when `None`), keyed with `key`.
     pub async fn start(intercom: &Intercom, key: &str, public_url: Option<&str>) -> Self {
+        Self::start_with(intercom, key, public_url, &[]).await
+    }
+
+    /// As [`Replica::start`], with `extra` settings in its environment.
+    pub async fn start_with(
+        intercom: &Intercom,
+        key: &str,
+        public_url: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let public_url = public_url.map_or_else(|| format!("http://{address}"), str::to_owned);
-        let env = intercom.env(key);
+        let mut env = intercom.env(key);
+        // Later entries are not seen by `find`: the extras go first.
+        for (name, value) in extra.iter().rev() {
+            env.insert(0, ((*name).to_owned(), (*value).to_owned()));
+        }
         let lookup = |name: &str| {
             env.iter()
                 .find(|(key, _)| key == name)

@@ -303,3 +303,30 @@ async fn errors_before_consent_are_shown_never_redirected() {
     }
     assert!(intercom.oauth.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_page_may_answer_from_the_public_url_whatever_origins_are_allowed() {
+    let intercom = Intercom::start().await;
+    let app = "https://app.example";
+    let replica = Replica::start_with(
+        &intercom,
+        KEY,
+        None,
+        &[("INTERCOM_MCP_ALLOWED_ORIGINS", app)],
+    )
+    .await;
+    let client_id = register(&replica, CLIENT_REDIRECT).await;
+    let (csrf, token, _) = page(visit(&replica, &client_id, CLIENT_REDIRECT, None).await).await;
+    let post = |origin: String| {
+        browser()
+            .post(replica.url("/authorize/consent"))
+            .header("cookie", &csrf)
+            .header("origin", origin)
+            .form(&[("token", token.as_str()), ("decision", "deny")])
+            .send()
+    };
+    // An origin the operator allowed for browser clients still cannot answer for the user.
+    assert_eq!(post(app.to_owned()).await.unwrap().status(), 403);
+    // The page's own origin (the public URL) is let through the Origin guard, though not listed.
+    assert_eq!(post(replica.url("")).await.unwrap().status(), 303);
+}
