@@ -42,7 +42,11 @@ async fn visit(
 async fn page(answer: reqwest::Response) -> (String, String, String) {
     assert_eq!(answer.status(), 200);
     assert!(answer.headers().get("location").is_none());
-    let csrf = cookie(&answer, CSRF_COOKIE).expect("a CSRF cookie");
+    let attributes = set_cookie(&answer, CSRF_COOKIE).expect("a CSRF cookie");
+    for attribute in ["; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"] {
+        assert!(attributes.contains(attribute), "{attributes}");
+    }
+    let csrf = cookie(&answer, CSRF_COOKIE).unwrap();
     let html = answer.text().await.unwrap();
     let token = form_token(&html).expect("a form token");
     (csrf, token, html)
