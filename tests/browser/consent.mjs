@@ -40,6 +40,12 @@ const seen = { oauth: [], cb: [] };
 const stand_in = http.createServer((request, response) => {
   const url = new URL(request.url, "http://x");
   const place = url.pathname.slice(1);
+  if (place === "frame") {
+    // Another site framing our page, as a clickjacking attack would.
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(`<iframe id="framed" src="${url.searchParams.get("src").replace(/"/g, "&quot;")}"></iframe>`);
+    return;
+  }
   if (seen[place]) seen[place].push(url);
   response.writeHead(seen[place] ? 200 : 204, { "content-type": "text/html; charset=utf-8" });
   response.end(`<title>${place}</title><p>${place}</p>`);
@@ -120,6 +126,19 @@ try {
     assert.equal(radius, "12px");
     assert.ok(await page.getByRole("button", { name: "Approve" }).isVisible());
     assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  await step("framing: another site cannot show the page in a frame (frame-ancestors 'none')", async () => {
+    const { page, problems } = await open(`${other}/frame?${new URLSearchParams({ src: authorize("framed") })}`);
+    // The refusal is reported on the console; wait for it rather than for a fixed time.
+    for (let tries = 0; tries < 100 && !problems.some((problem) => /frame-ancestors/.test(problem)); tries += 1) {
+      await page.waitForTimeout(50);
+    }
+    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    assert.ok(framed, "an iframe");
+    assert.equal(await framed.locator(".name").count().catch(() => 0), 0);
+    assert.ok(problems.some((problem) => /frame-ancestors/.test(problem)), problems.join(" | "));
     await page.close();
   });
 
