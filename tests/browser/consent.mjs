@@ -4,9 +4,9 @@
 // both Intercom's consent page (`/oauth`) and an MCP client's redirect URI (`/cb`), and counts
 // what reaches each. A client registers with a hostile name; the browser opens /authorize and
 // reads the page as a person would: the name shown as text, no markup of the client's run, our
-// CSS applied under the page's CSP (a blocked style would be a console error), Deny back to the
-// client with access_denied and nothing at Intercom, Approve on to Intercom, and the approval
-// remembered by the browser's `__Host-` cookie on the next visit.
+// CSS applied under the page's CSP (a blocked style would be a console error), no framing by
+// another site, Deny back to the client with access_denied and nothing at Intercom, Approve on
+// to Intercom, and the approval remembered by the browser's `__Host-` cookie on the next visit.
 //
 // Run: `npm ci && node consent.mjs` here, after `cargo build` (INTERCOM_MCP_BIN overrides).
 import assert from "node:assert/strict";
