@@ -41,7 +41,7 @@ pub async fn authorize(
         None => return shown("unknown client_id: register at /register first"),
     };
     let redirect_uri = match (param("redirect_uri"), client.redirect_uris.as_slice()) {
-        (Some(uri), registered) if registered.contains(uri) => uri.clone(),
+        (Some(uri), registered) if super::register::is_registered(registered, uri) => uri.clone(),
         (Some(_), _) => {
             return shown("redirect_uri is not one this client registered (compared exactly)");
         }

@@ -269,10 +269,8 @@ pub async fn decide(
         }
     };
     append_cookie(&mut answer, &clear);
-    // After a POST, the next request is a GET wherever it goes.
-    if answer.status() == StatusCode::FOUND {
-        *answer.status_mut() = StatusCode::SEE_OTHER;
-    }
+    // 302, as every redirect of the authorization endpoint: browsers follow it after a POST
+    // with a GET (RFC 9110 §15.4.3), as they would a 303.
     answer
 }
 

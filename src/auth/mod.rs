@@ -5,10 +5,12 @@
 //! - [`metadata`]: RFC 9728 protected-resource metadata, RFC 8414 authorization-server
 //!   metadata, and the `WWW-Authenticate: Bearer resource_metadata=…` challenge (RFC 9728 §5.1).
 //! - [`register`]: RFC 7591 dynamic client registration, stateless; [`documents`]: client ID
-//!   metadata documents (a URL as `client_id`).
-//! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; exact redirect URI; `state`), on to
-//!   Intercom's consent page, and Intercom's answer on `/oauth/callback`; [`consent`]: our own
-//!   consent page before Intercom's, naming the client (against the confused deputy).
+//!   metadata documents (a URL as `client_id`), fetched only from the public addresses
+//!   [`addresses`] allows.
+//! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; a registered redirect URI, a
+//!   loopback one on any port; `state`), on to Intercom's consent page, and Intercom's answer
+//!   on `/oauth/callback`; [`consent`]: our own consent page before Intercom's, naming the
+//!   client (against the confused deputy).
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
 //!   §4.3).
 //! - [`upstream`]: Intercom's code exchange and the region probe (GET /me).
@@ -18,6 +20,7 @@
 //!
 //! Tokens and codes never reach a log line or an error message.
 
+mod addresses;
 mod authorize;
 mod consent;
 mod documents;

@@ -30,7 +30,7 @@ pub async fn approve(replica: &impl Base, params: &[(&str, &str)]) -> Option<Str
     let csrf = cookie(&page, CSRF_COOKIE)?;
     let token = form_token(&page.text().await.unwrap())?;
     let answer = decide(replica, &token, Some(&csrf), "approve").await;
-    assert_eq!(answer.status(), 303);
+    assert_eq!(answer.status(), 302);
     cookie(&answer, APPROVAL_COOKIE)
 }
 

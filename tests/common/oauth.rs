@@ -176,24 +176,18 @@ impl Drop for Replica {
 impl Replica {
     /// A replica answering at `public_url` (its own address when `None`), keyed with `key`.
     pub async fn start(intercom: &Intercom, key: &str, public_url: Option<&str>) -> Self {
-        Self::start_with(intercom, key, public_url, &[]).await
+        Self::start_with_env(intercom, public_url, intercom.env(key)).await
     }
 
-    /// As [`Replica::start`], with `extra` settings in its environment.
-    pub async fn start_with(
+    /// A replica with exactly the environment `env` (e.g. [`Intercom::env`] less a setting).
+    pub async fn start_with_env(
         intercom: &Intercom,
-        key: &str,
         public_url: Option<&str>,
-        extra: &[(&str, &str)],
+        env: Vec<(String, String)>,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let public_url = public_url.map_or_else(|| format!("http://{address}"), str::to_owned);
-        let mut env = intercom.env(key);
-        // Later entries are not seen by `find`: the extras go first.
-        for (name, value) in extra.iter().rev() {
-            env.insert(0, ((*name).to_owned(), (*value).to_owned()));
-        }
         let lookup = |name: &str| {
             env.iter()
                 .find(|(key, _)| key == name)
@@ -278,15 +272,26 @@ pub async fn register(replica: &impl Base, redirect_uri: &str) -> String {
     body["client_id"].as_str().unwrap().to_owned()
 }
 
-/// `/authorize` with these query parameters, from a browser in which the user has already
-/// approved the client and redirect URI on our consent page (when those are good: [`approve`]);
-/// the answer, not followed.
+/// `/authorize` with these query parameters, as a user who approves the client on our consent
+/// page; the answer, not followed. A good request shows the page once and the answer is the
+/// approval's (on to Intercom). A refused one is sent again from a browser that approved the
+/// client and redirect URI earlier ([`approve`]), when those are good: its errors then go back
+/// to the client.
 pub async fn authorize(replica: &impl Base, params: &[(&str, &str)]) -> reqwest::Response {
-    let mut request = browser().get(replica.url("/authorize")).query(params);
-    if let Some(approval) = approve(replica, params).await {
-        request = request.header("cookie", approval);
+    let get = || browser().get(replica.url("/authorize")).query(params);
+    let first = get().send().await.unwrap();
+    match first.status().as_u16() {
+        200 => {
+            let csrf = super::consent::cookie(&first, super::consent::CSRF_COOKIE).unwrap();
+            let token = super::consent::form_token(&first.text().await.unwrap()).unwrap();
+            super::consent::decide(replica, &token, Some(&csrf), "approve").await
+        }
+        400 => match approve(replica, params).await {
+            Some(approval) => get().header("cookie", approval).send().await.unwrap(),
+            None => first,
+        },
+        _ => first,
     }
-    request.send().await.unwrap()
 }
 
 /// `/authorize` for `client_id` with [`CLIENT_REDIRECT`], PKCE S256 and `extra` parameters.
