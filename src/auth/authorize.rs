@@ -6,7 +6,8 @@
 //! later errors are shown too (RFC 9700 §4.11); once approved, they go back to the client.
 //! Approved requests go to Intercom's consent page with the request sealed as Intercom's
 //! `state`. The callback opens it again, trades Intercom's code for the user's token, finds its
-//! region, and redirects to the client with a code of ours and the client's `state`.
+//! region, and redirects to the client with a code of ours and the client's `state`; each flow
+//! state is answered once ([`super::store`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use super::consent;
 use super::documents::is_document_url;
 use super::grants::{self, CODE_TTL, Client, Code, FLOW_TTL, Flow};
 use super::seal::Kind;
+use super::store;
 use super::{CALLBACK_PATH, OAuth};
 
 type Params = Query<HashMap<String, String>>;
@@ -152,10 +154,10 @@ pub async fn callback_form(
 }
 
 async fn answered(oauth: &OAuth, params: &HashMap<String, String>) -> Response {
-    let Some(flow) = params
-        .get("state")
-        .and_then(|state| oauth.sealer.open::<Flow>(Kind::Flow, state))
-    else {
+    let Some((sealed, flow)) = params.get("state").and_then(|state| {
+        let flow = oauth.sealer.open::<Flow>(Kind::Flow, state)?;
+        Some((state, flow))
+    }) else {
         return shown(
             "this sign-in is not one this server started: start again from your MCP client",
         );
@@ -170,6 +172,24 @@ async fn answered(oauth: &OAuth, params: &HashMap<String, String>) -> Response {
                 "the sign-in took too long; start again",
             ),
         ]);
+    }
+    // A flow state is answered once, on any replica: a replayed callback (a reload, or an
+    // answer seen by someone else) gets no second code.
+    let used = store::key("flow", sealed);
+    match oauth.store.once(&used, "1", grants::until(flow.exp)).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            return shown("this sign-in was already completed: start again from your MCP client");
+        }
+        Err(_) => {
+            return back(&[
+                ("error", "temporarily_unavailable"),
+                (
+                    "error_description",
+                    "the sign-in cannot be completed right now; try again shortly",
+                ),
+            ]);
+        }
     }
     let Some(code) = params.get("code").filter(|code| !code.is_empty()) else {
         return back(&[

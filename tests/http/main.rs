@@ -2,7 +2,8 @@
 //! input from outside (`hardening.rs`, `hosts.rs`), the OAuth flow in process (`oauth.rs`) and through the
 //! real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`), client
 //! ID metadata documents (`oauth_documents.rs`) and where they may be fetched from
-//! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), and our
+//! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), what is
+//! used once across replicas, in process and in a real Redis (`oauth_state.rs`), and our
 //! consent page (`consent.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
@@ -26,3 +27,4 @@ mod oauth_browser;
 mod oauth_documents;
 mod oauth_redirects;
 mod oauth_ssrf;
+mod oauth_state;

@@ -144,3 +144,33 @@ async fn oauth_settings_that_are_missing_stop_start_up() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("INTERCOM_MCP_PUBLIC_URL"));
 }
+
+#[tokio::test]
+async fn a_state_url_that_is_not_redis_stops_start_up_without_being_echoed() {
+    let intercom = Intercom::start().await;
+    let env = intercom.env(KEY);
+    let all = pairs(&env);
+    let serve = ["serve", "--http", "127.0.0.1:0", "--oauth", "--public-url"];
+    let mut args = serve.to_vec();
+    args.extend([
+        "https://mcp.example.com",
+        "--state-url",
+        "http://:hunter2@cache",
+    ]);
+    let output = common::binary(&args, &all);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("INTERCOM_MCP_STATE_URL") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+    let mut vars = all.clone();
+    vars.push(("INTERCOM_MCP_STATE_URL", "rediss://:hunter2@cache"));
+    let output = common::binary(&[&serve[..], &["https://mcp.example.com"]].concat(), &vars);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("rediss://") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+}
