@@ -1,18 +1,22 @@
 //! The authorization endpoint and Intercom's callback (OAuth 2.1 §4.1.1–§4.1.2). `/authorize`
 //! checks the client and its exact redirect URI first — until both are known good, errors are
 //! shown, never redirected (§4.1.2.1) — then PKCE (RFC 7636; S256 only, as MCP requires, so a
-//! missing method, which means `plain`, is refused), and sends the user to Intercom's consent
-//! page with the request sealed as Intercom's `state`. The callback opens it again, trades
-//! Intercom's code for the user's token, finds its region, and redirects to the client with a
-//! code of ours and the client's `state`; each flow state is answered once ([`super::store`]).
+//! missing method, which means `plain`, is refused). Until this browser has approved the
+//! client on our own consent page ([`super::consent`]), its redirect URI is not trusted, so
+//! later errors are shown too (RFC 9700 §4.11); once approved, they go back to the client.
+//! Approved requests go to Intercom's consent page with the request sealed as Intercom's
+//! `state`. The callback opens it again, trades Intercom's code for the user's token, finds its
+//! region, and redirects to the client with a code of ours and the client's `state`; each flow
+//! state is answered once ([`super::store`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Form, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::consent;
 use super::documents::is_document_url;
 use super::grants::{self, CODE_TTL, Client, Code, FLOW_TTL, Flow};
 use super::seal::Kind;
@@ -21,7 +25,11 @@ use super::{CALLBACK_PATH, OAuth};
 
 type Params = Query<HashMap<String, String>>;
 
-pub async fn authorize(State(oauth): State<Arc<OAuth>>, Query(params): Params) -> Response {
+pub async fn authorize(
+    State(oauth): State<Arc<OAuth>>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
     let param = |name: &str| params.get(name).filter(|value| !value.is_empty());
     let Some(client_id) = param("client_id") else {
         return shown("client_id is missing");
@@ -43,7 +51,11 @@ pub async fn authorize(State(oauth): State<Arc<OAuth>>, Query(params): Params) -
         (None, _) => return shown("redirect_uri is missing and the client registered several"),
     };
     let state = param("state").cloned();
+    let approved = consent::approved(&oauth, &headers, client_id, &redirect_uri);
     let back = |error: &str, description: &str| {
+        if !approved {
+            return shown(description);
+        }
         redirect_back(
             &oauth,
             &redirect_uri,
@@ -90,11 +102,35 @@ pub async fn authorize(State(oauth): State<Arc<OAuth>>, Query(params): Params) -
         state: state.clone(),
         exp: grants::now() + FLOW_TTL,
     };
-    let Ok(sealed) = oauth.sealer.seal(Kind::Flow, &flow) else {
-        return back("server_error", "the request could not be sealed");
+    if !approved {
+        let document = is_document_url(client_id)
+            .then(|| reqwest::Url::parse(client_id).ok())
+            .flatten();
+        let host = document.as_ref().and_then(|url| url.host_str());
+        return consent::ask(&oauth, &headers, &client, host, flow);
+    }
+    to_intercom(&oauth, &flow)
+}
+
+/// On to Intercom's consent page, with `flow` sealed as its `state`: only for a request the
+/// user approved on our page.
+pub(super) fn to_intercom(oauth: &OAuth, flow: &Flow) -> Response {
+    let back = |description: &str| {
+        redirect_back(
+            oauth,
+            &flow.redirect_uri,
+            &[
+                ("error", "server_error"),
+                ("error_description", description),
+            ],
+            flow.state.as_deref(),
+        )
+    };
+    let Ok(sealed) = oauth.sealer.seal(Kind::Flow, flow) else {
+        return back("the request could not be sealed");
     };
     let Ok(mut intercom) = reqwest::Url::parse(&oauth.authorize_url) else {
-        return back("server_error", "INTERCOM_OAUTH_AUTHORIZE_URL is not a URL");
+        return back("INTERCOM_OAUTH_AUTHORIZE_URL is not a URL");
     };
     intercom
         .query_pairs_mut()
@@ -200,7 +236,7 @@ async fn answered(oauth: &OAuth, params: &HashMap<String, String>) -> Response {
 
 /// Back to the client's (already checked) redirect URI with `pairs`, its `state`, and `iss`
 /// (RFC 9207, against mix-up attacks).
-fn redirect_back(
+pub(super) fn redirect_back(
     oauth: &OAuth,
     redirect_uri: &str,
     pairs: &[(&str, &str)],
@@ -235,9 +271,5 @@ fn found(location: &str) -> Response {
 
 /// An error shown to the user, not sent to a redirect URI that is not known good.
 fn shown(message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        format!("Sign-in refused: {message}."),
-    )
-        .into_response()
+    super::page::error_page(StatusCode::BAD_REQUEST, message)
 }

@@ -9,10 +9,12 @@
 //!   [`addresses`] allows.
 //! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; a registered redirect URI, a
 //!   loopback one on any port; `state`), on to Intercom's consent page, and Intercom's answer
-//!   on `/oauth/callback`.
+//!   on `/oauth/callback`; [`consent`]: our own consent page before Intercom's, naming the
+//!   client (against the confused deputy).
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
 //!   §4.3).
 //! - [`upstream`]: Intercom's code exchange and the region probe (GET /me).
+//! - [`page`]: the HTML pages, rendered safely.
 //! - [`seal`], [`grants`]: every id, code and token is a sealed blob ([`seal::Sealer`]) holding
 //!   one of [`grants`]' payloads; [`store`] remembers what was used once (codes, refresh
 //!   tokens, flow states) and which refresh-token families are revoked, in process or in Redis.
@@ -21,9 +23,11 @@
 
 mod addresses;
 mod authorize;
+mod consent;
 mod documents;
 pub mod grants;
 mod metadata;
+mod page;
 mod register;
 pub mod seal;
 pub mod store;
@@ -216,6 +220,7 @@ pub fn routes(oauth: Arc<OAuth>) -> Router {
         )
         .route("/register", post(register::register))
         .route("/authorize", get(authorize::authorize))
+        .route(consent::PATH, post(consent::decide))
         .route(
             CALLBACK_PATH,
             get(authorize::callback).post(authorize::callback_form),

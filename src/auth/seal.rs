@@ -28,6 +28,10 @@ pub enum Kind {
     Code,
     Access,
     Refresh,
+    /// The consent page's form: the request waiting for the user's answer.
+    Consent,
+    /// The approvals a browser remembers (a cookie).
+    Approval,
 }
 
 impl Kind {
@@ -38,6 +42,8 @@ impl Kind {
             Kind::Code => "code",
             Kind::Access => "access",
             Kind::Refresh => "refresh",
+            Kind::Consent => "consent",
+            Kind::Approval => "approval",
         }
     }
 }

@@ -81,6 +81,8 @@ impl Options {
                 })
                 .filter(|items| !items.is_empty())
         };
+        // With OAuth, the server's own consent page posts its form from the public URL.
+        let own_origin = oauth.as_ref().map(|oauth| oauth.origin().to_owned());
         let secret = env("INTERCOM_MCP_CLIENT_SECRET").filter(|text| !text.trim().is_empty());
         let auth = match (config.token.clone(), secret) {
             _ if oauth.is_some()
@@ -128,8 +130,9 @@ impl Options {
             ));
         }
         let hosts = allowed_hosts.unwrap_or_else(|| LOOPBACK_HOSTS.map(str::to_owned).to_vec());
-        let origins = list("INTERCOM_MCP_ALLOWED_ORIGINS")
+        let mut origins = list("INTERCOM_MCP_ALLOWED_ORIGINS")
             .unwrap_or_else(|| LOOPBACK_ORIGINS.map(str::to_owned).to_vec());
+        origins.extend(own_origin);
         Ok(Self {
             auth,
             allowed: guard::Allowed {

@@ -11,6 +11,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod consent;
 pub mod deploy;
 pub mod lossless;
 pub mod oauth;

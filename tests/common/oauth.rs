@@ -1,6 +1,7 @@
 //! An OAuth deployment on loopback: a mock Intercom (consent page, code exchange, `GET /me` in
 //! two regions), replicas of the HTTP server with `--oauth` sharing a key, and a test client
-//! that goes through discovery, registration, PKCE, authorization and the token exchange.
+//! that goes through discovery, registration, PKCE, our consent page, authorization and the
+//! token exchange.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::RecordingClock;
+use super::consent::approve;
 
 pub const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const APP_ID: &str = "intercom-app-id";
@@ -285,14 +287,26 @@ pub async fn register(replica: &impl Base, redirect_uri: &str) -> String {
     body["client_id"].as_str().unwrap().to_owned()
 }
 
-/// `/authorize` with these query parameters; the answer, not followed.
+/// `/authorize` with these query parameters, as a user who approves the client on our consent
+/// page; the answer, not followed. A good request shows the page once and the answer is the
+/// approval's (on to Intercom). A refused one is sent again from a browser that approved the
+/// client and redirect URI earlier ([`approve`]), when those are good: its errors then go back
+/// to the client.
 pub async fn authorize(replica: &impl Base, params: &[(&str, &str)]) -> reqwest::Response {
-    browser()
-        .get(replica.url("/authorize"))
-        .query(params)
-        .send()
-        .await
-        .unwrap()
+    let get = || browser().get(replica.url("/authorize")).query(params);
+    let first = get().send().await.unwrap();
+    match first.status().as_u16() {
+        200 => {
+            let csrf = super::consent::cookie(&first, super::consent::CSRF_COOKIE).unwrap();
+            let token = super::consent::form_token(&first.text().await.unwrap()).unwrap();
+            super::consent::decide(replica, &token, Some(&csrf), "approve").await
+        }
+        400 => match approve(replica, params).await {
+            Some(approval) => get().header("cookie", approval).send().await.unwrap(),
+            None => first,
+        },
+        _ => first,
+    }
 }
 
 /// `/authorize` for `client_id` with [`CLIENT_REDIRECT`], PKCE S256 and `extra` parameters.

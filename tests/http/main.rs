@@ -2,8 +2,9 @@
 //! input from outside (`hardening.rs`, `hosts.rs`), the OAuth flow in process (`oauth.rs`) and through the
 //! real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`), client
 //! ID metadata documents (`oauth_documents.rs`) and where they may be fetched from
-//! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), and what is
-//! used once across replicas, in process and in a real Redis (`oauth_state.rs`).
+//! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), what is
+//! used once across replicas, in process and in a real Redis (`oauth_state.rs`), and our
+//! consent page (`consent.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -16,6 +17,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod consent;
 mod hardening;
 mod hosts;
 mod http;

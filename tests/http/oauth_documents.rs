@@ -1,5 +1,6 @@
 //! Client ID metadata documents: a client whose `client_id` is the URL of its metadata signs in
-//! without registering; documents that do not describe that client are refused.
+//! without registering, and our consent page names its verified host; documents that do not
+//! describe that client are refused.
 
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -94,4 +95,50 @@ async fn documents_that_do_not_describe_the_client_are_refused() {
         let text = answer.text().await.unwrap();
         assert!(text.contains(why), "{client_id}: {text}");
     }
+}
+
+#[tokio::test]
+async fn the_consent_page_names_a_documents_verified_host_and_its_unverified_name() {
+    let intercom = Intercom::start().await;
+    let replica = Replica::start(&intercom, KEY, None).await;
+    let url = format!("{}/clients/look-alike.json", intercom.oauth.uri());
+    publish(
+        &intercom,
+        "clients/look-alike.json",
+        json!({"client_id": url, "client_name": "Claude <official>", "redirect_uris": [CLIENT_REDIRECT]}),
+    )
+    .await;
+    let (_, challenge) = pkce("document-consent");
+    let answer = common::oauth::browser()
+        .get(replica.url("/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", url.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let html = answer.text().await.unwrap();
+    let host = reqwest::Url::parse(&url)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        html.contains(&format!(
+            r#"<code>{host}</code> <span class="tag ok">verified URL</span>"#
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Claude &lt;official&gt;</span> <span class=\"tag\">unverified</span>"));
+    // Only the document was fetched: nothing went to Intercom's consent page.
+    let requests = intercom.oauth.received_requests().await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|request| request.url.path() != "/oauth")
+    );
 }
