@@ -7,12 +7,14 @@
 //! `customer-visible` (default) or `all`. Which writes reach a customer, each tool says.
 //! Reference: modelcontextprotocol.io/specification/2025-11-25/client/elicitation.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema};
 use rmcp::service::ElicitationMode;
 use rmcp::{Peer, RoleServer};
 use serde_json::{Map, Value};
+use tokio::sync::Notify;
 
 use crate::config::ConfirmWrites;
 
@@ -50,6 +52,45 @@ pub fn question(write: &Write<'_>, policy: ConfirmWrites) -> Option<String> {
             Value::Object(write.args.clone())
         )),
         (None, ConfirmWrites::CustomerVisible) => None,
+    }
+}
+
+/// How many calls are waiting for the user's answer right now. The stdio transport bounds the
+/// calls in flight but leaves these out: a call waiting for the user must not stop the reader
+/// from reading the answer it waits for.
+#[derive(Default)]
+pub struct Asking {
+    count: AtomicUsize,
+    changed: Notify,
+}
+
+impl Asking {
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// Resolves after the next change of [`Asking::count`] (or at once if one happened since
+    /// the last wait).
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
+    /// Counts one call as waiting until the guard is dropped, also when the call is cancelled
+    /// mid-question.
+    pub fn begin(&self) -> AskingGuard<'_> {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        self.changed.notify_one();
+        AskingGuard(self)
+    }
+}
+
+/// One call waiting for the user's answer; see [`Asking::begin`].
+pub struct AskingGuard<'a>(&'a Asking);
+
+impl Drop for AskingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, Ordering::AcqRel);
+        self.0.changed.notify_one();
     }
 }
 

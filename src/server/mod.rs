@@ -62,6 +62,8 @@ struct State {
     /// The instructions, with this process's customer-text marker.
     instructions: String,
     confirm_writes: ConfirmWrites,
+    /// Calls waiting for the user's answer (see [`confirm::Asking`]).
+    asking: confirm::Asking,
 }
 
 impl IntercomServer {
@@ -106,6 +108,7 @@ impl IntercomServer {
             credentials,
             region: config.region_in_use(),
             confirm_writes: config.confirm_writes,
+            asking: confirm::Asking::default(),
             instructions: format!(
                 "{} {}",
                 handler::INSTRUCTIONS,
@@ -115,6 +118,11 @@ impl IntercomServer {
         Ok(Self {
             state: Arc::new(state),
         })
+    }
+
+    /// How many calls are waiting for the user's answer; the stdio transport reads it.
+    pub fn asking(&self) -> &confirm::Asking {
+        &self.state.asking
     }
 
     /// The tools this server exposes.
@@ -253,6 +261,7 @@ impl IntercomServer {
             return Ok(());
         };
         // Boxed: asking is rare, and its future held inline would enlarge every call's.
+        let _waiting = self.state.asking.begin();
         match Box::pin(confirm::ask(peer, question)).await {
             Decision::Refused(why) => Err(why),
             Decision::Confirmed | Decision::NotAsked => Ok(()),

@@ -18,6 +18,7 @@ mod common;
 
 mod apps;
 mod apps_binary;
+mod burst;
 mod cli;
 mod confirm;
 mod hostile;
