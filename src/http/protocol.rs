@@ -3,13 +3,17 @@
 //! JSON gets HTTP 400 with a -32700 error; a batch (an array) or a malformed request, 400 with
 //! -32600 saying what is wrong; a request rmcp would answer "method not found" although its
 //! method is ours (e.g. `tools/call` with arguments that are not an object), -32602 with the
-//! request's id. Anything else goes on to rmcp untouched.
+//! request's id. A JSON-RPC response (this stateless server sends no requests to answer) gets
+//! 400 with -32600 and `id: null`, which rmcp's own answer lacks. Anything else goes on to rmcp
+//! untouched.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use rmcp::model::JsonRpcMessage;
 
 use crate::transport::{Screened, screen};
 
@@ -44,6 +48,24 @@ pub async fn screen_body(
         screen(&bytes)
     };
     match screened {
+        Screened::Forward(message)
+            if matches!(
+                *message,
+                JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_)
+            ) =>
+        {
+            let reply = crate::transport::error_reply(
+                &serde_json::Value::Null,
+                -32600,
+                "stateless server does not accept JSON-RPC responses",
+            );
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "application/json")],
+                reply,
+            )
+                .into_response()
+        }
         Screened::Forward(_) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await

@@ -7,6 +7,7 @@
 //! for room (back pressure). When stdout closes, reading stops and the session ends.
 //!
 //! - `framing.rs`: a line in → one parsed message or the error reply; replies out as lines.
+//! - `id.rs`: a message's id as written, read past parse limits; ids written as floats.
 //! - `direct.rs`: the plain `tools/call` line, read without rmcp's general (slow) reader.
 //! - `flight.rs`: the requests in flight, and their bound.
 //! - `pipes.rs`: the process's stdin and stdout, non-blocking when they are pipes or sockets.
@@ -15,6 +16,7 @@
 mod direct;
 mod flight;
 mod framing;
+mod id;
 mod pipes;
 mod shutdown;
 

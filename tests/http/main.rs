@@ -14,6 +14,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bounds;
 mod hardening;
 mod hosts;
 mod http;
