@@ -170,6 +170,16 @@ fn parse_all<T>(
 /// The routes: `/mcp` behind the Host/Origin check, then the credentials check, then the
 /// JSON-RPC screening; with OAuth, its endpoints behind the Host/Origin check; `/healthz` open.
 pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usize) -> Router {
+    router_with(server, options, max_request_bytes, protocol::BODY_TIMEOUT)
+}
+
+/// As [`router`], with `body_timeout` for a request body to arrive once its head has.
+pub fn router_with(
+    server: IntercomServer,
+    options: &Options,
+    max_request_bytes: usize,
+    body_timeout: Duration,
+) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -188,7 +198,10 @@ pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usiz
     let mcp = Router::new()
         .route_service("/mcp", mcp)
         .layer(middleware::from_fn_with_state(
-            protocol::MaxBody(max_request_bytes),
+            protocol::BodyLimits {
+                max: max_request_bytes,
+                timeout: body_timeout,
+            },
             protocol::screen_body,
         ))
         .layer(middleware::from_fn_with_state(

@@ -21,7 +21,7 @@ use rmcp::model::JsonRpcMessage;
 
 use crate::transport::{Screened, screen};
 
-/// How long a request body may take to arrive, once its head has.
+/// How long a request body may take to arrive, once its head has, by default.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn is_over_the_limit(err: &axum::Error) -> bool {
@@ -35,12 +35,16 @@ fn is_over_the_limit(err: &axum::Error) -> bool {
     false
 }
 
-/// The largest body read, as rmcp would: a larger one is refused with 413.
+/// The largest body read, as rmcp would (a larger one is refused with 413), and how long it may
+/// take to arrive.
 #[derive(Clone, Copy)]
-pub struct MaxBody(pub usize);
+pub struct BodyLimits {
+    pub max: usize,
+    pub timeout: Duration,
+}
 
 pub async fn screen_body(
-    State(MaxBody(max)): State<MaxBody>,
+    State(BodyLimits { max, timeout }): State<BodyLimits>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -65,7 +69,7 @@ pub async fn screen_body(
         return too_large();
     }
     let (parts, body) = request.into_parts();
-    let bytes = match tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, max)).await {
+    let bytes = match tokio::time::timeout(timeout, to_bytes(body, max)).await {
         Ok(Ok(bytes)) => bytes,
         // Only a body over the limit is too large; broken framing (a bad chunk-size line, a
         // body cut short) is a bad request.
@@ -78,7 +82,7 @@ pub async fn screen_body(
                 StatusCode::REQUEST_TIMEOUT,
                 format!(
                     "the request body did not arrive within {} s",
-                    BODY_TIMEOUT.as_secs()
+                    timeout.as_secs()
                 ),
             )
                 .into_response();

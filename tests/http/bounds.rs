@@ -1,6 +1,6 @@
 //! Bounded HTTP (issue 24, item 6): JSON-RPC errors that always carry an `id`, bodies refused
-//! by their declared length before they are read, and partial heads that time out instead of
-//! holding connections.
+//! by their declared length before they are read, partial heads, idle connections and slow
+//! bodies that time out instead of holding connections, and a cap on connections.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,14 +54,20 @@ async fn an_id_written_as_a_float_is_refused_over_http_too() {
     assert_eq!(deployment.sent().await, 0);
 }
 
-/// A server on loopback within `bounds`, with the default settings otherwise.
+/// A server on loopback within `bounds` and a body timeout of 1 s, with the default settings
+/// otherwise.
 async fn bounded(bounds: http::Bounds, vars: &[(&str, &str)]) -> SocketAddr {
     let config = crate::common::config(vars, "http://127.0.0.1:9");
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let options = http::Options::resolve(&config, address, |_| None).unwrap();
     let server = IntercomServer::per_request(&config, Arc::new(RecordingClock::default())).unwrap();
-    let router = http::router(server, &options, config.limits.max_request_bytes);
+    let router = http::router_with(
+        server,
+        &options,
+        config.limits.max_request_bytes,
+        Duration::from_secs(1),
+    );
     tokio::spawn(http::serve_with(
         listener,
         router,
@@ -222,5 +228,44 @@ async fn at_the_connection_cap_new_connections_wait_for_a_free_one() {
     assert!(
         waited >= Duration::from_millis(1_500),
         "served after {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_refused() {
+    let address = bounded(http::Bounds::default(), &[]).await;
+    let request = post_head(address, "Content-Length: 100") + "{\"jsonrpc\"";
+    let started = Instant::now();
+    let answer = exchange(address, request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed_at_the_header_timeout() {
+    let timeout = Duration::from_secs(1);
+    let bounds = http::Bounds {
+        header_timeout: timeout,
+        ..http::Bounds::default()
+    };
+    let address = bounded(bounds, &[]).await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut seen))
+        .await
+        .expect("the server closes the idle connection")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&seen).starts_with("HTTP/1.1 200"));
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
     );
 }
