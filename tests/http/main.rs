@@ -1,7 +1,7 @@
-//! MCP over Streamable HTTP and OAuth: per-request tokens and tenants (`http.rs`), hostile
-//! input from outside (`hardening.rs`, `hosts.rs`), bounded connections and bodies (`bounds.rs`), the OAuth flow in process (`oauth.rs`) and through the
-//! real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`), and client
-//! ID metadata documents (`oauth_documents.rs`).
+//! MCP over Streamable HTTP and OAuth: per-request tokens and tenants (`http.rs`), hostile input
+//! from outside (`hardening.rs`, `hosts.rs`), bounded connections and bodies (`bounds.rs`), the
+//! OAuth flow in process (`oauth.rs`) and through the real binary (`oauth_binary.rs`), browser
+//! clients and CORS (`oauth_browser.rs`), and client ID metadata documents (`oauth_documents.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
