@@ -55,39 +55,40 @@ pub fn question(write: &Write<'_>, policy: ConfirmWrites) -> Option<String> {
     }
 }
 
-/// How many calls are waiting for the user's answer right now. The stdio transport bounds the
-/// calls in flight but leaves these out: a call waiting for the user must not stop the reader
-/// from reading the answer it waits for.
+/// How many calls are in some state right now, with a wake-up on each change: the server keeps
+/// one for the calls waiting for the user's answer, and one for the calls running. The stdio
+/// transport bounds the calls in flight but leaves out those waiting for the user: such a call
+/// must not stop the reader from reading the answer it waits for.
 #[derive(Default)]
-pub struct Asking {
+pub struct Gauge {
     count: AtomicUsize,
     changed: Notify,
 }
 
-impl Asking {
+impl Gauge {
     pub fn count(&self) -> usize {
         self.count.load(Ordering::Acquire)
     }
 
-    /// Resolves after the next change of [`Asking::count`] (or at once if one happened since
+    /// Resolves after the next change of [`Gauge::count`] (or at once if one happened since
     /// the last wait).
     pub async fn changed(&self) {
         self.changed.notified().await;
     }
 
-    /// Counts one call as waiting until the guard is dropped, also when the call is cancelled
-    /// mid-question.
-    pub fn begin(&self) -> AskingGuard<'_> {
+    /// Counts one call until the guard is dropped, also when the call's future is dropped
+    /// midway.
+    pub fn begin(&self) -> GaugeGuard<'_> {
         self.count.fetch_add(1, Ordering::AcqRel);
         self.changed.notify_one();
-        AskingGuard(self)
+        GaugeGuard(self)
     }
 }
 
-/// One call waiting for the user's answer; see [`Asking::begin`].
-pub struct AskingGuard<'a>(&'a Asking);
+/// One call counted; see [`Gauge::begin`].
+pub struct GaugeGuard<'a>(&'a Gauge);
 
-impl Drop for AskingGuard<'_> {
+impl Drop for GaugeGuard<'_> {
     fn drop(&mut self) {
         self.0.count.fetch_sub(1, Ordering::AcqRel);
         self.0.changed.notify_one();

@@ -62,8 +62,9 @@ struct State {
     /// The instructions, with this process's customer-text marker.
     instructions: String,
     confirm_writes: ConfirmWrites,
-    /// Calls waiting for the user's answer (see [`confirm::Asking`]).
-    asking: confirm::Asking,
+    /// Calls waiting for the user's answer, and calls running (see [`confirm::Gauge`]).
+    asking: confirm::Gauge,
+    running: confirm::Gauge,
 }
 
 impl IntercomServer {
@@ -108,7 +109,8 @@ impl IntercomServer {
             credentials,
             region: config.region_in_use(),
             confirm_writes: config.confirm_writes,
-            asking: confirm::Asking::default(),
+            asking: confirm::Gauge::default(),
+            running: confirm::Gauge::default(),
             instructions: format!(
                 "{} {}",
                 handler::INSTRUCTIONS,
@@ -121,8 +123,14 @@ impl IntercomServer {
     }
 
     /// How many calls are waiting for the user's answer; the stdio transport reads it.
-    pub fn asking(&self) -> &confirm::Asking {
+    pub fn asking(&self) -> &confirm::Gauge {
         &self.state.asking
+    }
+
+    /// How many calls are running, including those whose request was cancelled (rmcp lets
+    /// their handler finish and drops the answer); the stdio transport reads it.
+    pub fn running(&self) -> &confirm::Gauge {
+        &self.state.running
     }
 
     /// The tools this server exposes.
@@ -206,6 +214,7 @@ impl IntercomServer {
             structured,
         } = call;
         let tool = self.find(name)?;
+        let _running = self.state.running.begin();
         let hints = Hints {
             region: self.state.region,
             scope: tool.facts.scope,

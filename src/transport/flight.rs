@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use rmcp::model::RequestId;
 use tokio::sync::Notify;
 
-use crate::confirm::Asking;
+use crate::server::IntercomServer;
 
 /// How many requests may be in flight before the reader waits. Calls waiting for the user's
 /// answer are not counted, so that answer can always be read. 64 keeps a burst's memory small
@@ -43,12 +43,23 @@ impl Flight {
         self.lock().is_empty()
     }
 
-    /// Resolves once fewer than [`MAX_IN_FLIGHT`] requests not waiting for the user are in flight.
-    pub(super) async fn room(&self, asking: &Asking) {
-        while self.lock().len().saturating_sub(asking.count()) >= MAX_IN_FLIGHT {
+    /// Resolves once fewer than [`MAX_IN_FLIGHT`] requests not waiting for the user are
+    /// unanswered, and as few calls are running. A cancelled request is not answered (rmcp
+    /// drops its answer), so it leaves the unanswered ones when it is cancelled; its call
+    /// counts as running until it ends.
+    pub(super) async fn room(&self, server: &IntercomServer) {
+        let (asking, running) = (server.asking(), server.running());
+        loop {
+            let waiting = asking.count();
+            let unanswered = self.lock().len().saturating_sub(waiting);
+            if unanswered < MAX_IN_FLIGHT && running.count().saturating_sub(waiting) < MAX_IN_FLIGHT
+            {
+                return;
+            }
             tokio::select! {
                 () = self.answered.notified() => {}
                 () = asking.changed() => {}
+                () = running.changed() => {}
             }
         }
     }

@@ -23,7 +23,7 @@ mod shutdown;
 use std::future::Future;
 use std::sync::Arc;
 
-use rmcp::model::JsonRpcMessage;
+use rmcp::model::{ClientNotification, JsonRpcMessage};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::{RoleServer, ServiceExt};
 use serde_json::Value;
@@ -56,8 +56,8 @@ where
     let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>(64);
     let (in_tx, in_rx) = mpsc::channel(64);
     let pending: Arc<Flight> = Arc::default();
-    // Cheap (an `Arc`): the reader needs to know how many calls wait for the user.
-    let asking = server.clone();
+    // Cheap (an `Arc`): the reader needs to know how many calls run and wait for the user.
+    let counts = server.clone();
     let writer = tokio::spawn(write_lines(out_rx, output));
     let channels = Channels {
         incoming: in_rx,
@@ -80,7 +80,7 @@ where
     loop {
         let read = tokio::select! {
             read = async {
-                pending.room(asking.asking()).await;
+                pending.room(&counts).await;
                 read_line(&mut input, max_message_bytes, &mut line).await
             } => read,
             () = &mut shutdown => {
@@ -115,8 +115,17 @@ where
                 }
             }
             Screened::Forward(message) => {
-                if let JsonRpcMessage::Request(request) = &*message {
-                    pending.sent(request.id.clone());
+                match &*message {
+                    JsonRpcMessage::Request(request) => pending.sent(request.id.clone()),
+                    JsonRpcMessage::Notification(notification) => {
+                        if let ClientNotification::CancelledNotification(cancelled) =
+                            &notification.notification
+                            && let Some(id) = &cancelled.params.request_id
+                        {
+                            pending.answered(id);
+                        }
+                    }
+                    _ => {}
                 }
                 if in_tx.send(*message).await.is_err() {
                     break;

@@ -139,8 +139,8 @@ async fn a_pipelined_burst_keeps_peak_memory_under_64_mib() {
     assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
 }
 
-/// Sends `calls` slow calls and then a ping: whether the ping is answered before any call.
-async fn ping_overtakes(calls: u64) -> bool {
+/// A session against an Intercom that answers every request after 300 ms.
+async fn slow_session() -> (Session, MockServer) {
     let intercom = MockServer::start().await;
     Mock::given(any())
         .respond_with(
@@ -153,10 +153,35 @@ async fn ping_overtakes(calls: u64) -> bool {
     let uri = intercom.uri();
     let mut session = Session::start(&[], &[("accessToken", "tok"), ("INTERCOM_BASE_URL", &uri)]);
     session.initialize(json!({})).await;
+    (session, intercom)
+}
+
+/// Sends `calls` slow calls and then a ping: whether the ping is answered before any call.
+async fn ping_overtakes(calls: u64) -> bool {
+    let (mut session, _intercom) = slow_session().await;
     session.pipeline(calls, "intercomListTags", &json!({}));
     session.send(&json!({"jsonrpc": "2.0", "id": "ping", "method": "ping"}));
     let first = session.next().await;
     first["id"] == "ping"
+}
+
+#[tokio::test]
+async fn cancelled_calls_free_their_place() {
+    // rmcp answers no cancelled request: had the bound waited for their answers, the reader
+    // would wait for ever once as many were cancelled.
+    let (mut session, _intercom) = slow_session().await;
+    let calls = u64::try_from(BOUND).unwrap() + 6;
+    for id in 1..=calls {
+        session.send(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "intercomListTags", "arguments": {}}}));
+        session.send(
+            &json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+            "params": {"requestId": id, "reason": "test"}}),
+        );
+    }
+    session.send(&json!({"jsonrpc": "2.0", "id": "ping", "method": "ping"}));
+    let answer = session.next().await;
+    assert_eq!(answer["id"], "ping", "{answer}");
 }
 
 #[tokio::test]
