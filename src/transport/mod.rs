@@ -76,63 +76,70 @@ where
     let mut input = BufReader::new(input);
     let mut line = Vec::new();
     tokio::pin!(shutdown);
-    let mut output_closed = false;
-    loop {
-        let read = tokio::select! {
-            read = async {
-                pending.room(&counts).await;
-                read_line(&mut input, max_message_bytes, &mut line).await
-            } => read,
-            () = &mut shutdown => {
-                tracing::info!("shutting down: finishing calls in flight");
-                break;
-            }
-            // Nothing can be answered any more: stop rather than fail on every message.
-            () = out_tx.closed() => {
-                tracing::info!("stdout is closed: stopping");
-                output_closed = true;
-                break;
-            }
-        };
-        let screened = match read {
-            Ok(Line::End) | Err(_) => break,
-            Ok(Line::TooLong(size)) => Screened::Reply(error_reply(
-                &Value::Null,
-                -32600,
-                &format!(
-                    "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
-                ),
-            )),
-            Ok(Line::Complete) => screen(&line),
-        };
-        match screened {
-            Screened::Skip => {}
-            Screened::Reply(reply) => {
-                if out_tx.send(reply).await.is_err() {
+    // The reading, in a block: `closed` borrows `out_tx`, which is dropped after it.
+    let output_closed = {
+        // Made once, not per line: each new one would register with the channel again.
+        let closed = out_tx.closed();
+        tokio::pin!(closed);
+        let mut output_closed = false;
+        loop {
+            let read = tokio::select! {
+                read = async {
+                    pending.room(&counts).await;
+                    read_line(&mut input, max_message_bytes, &mut line).await
+                } => read,
+                () = &mut shutdown => {
+                    tracing::info!("shutting down: finishing calls in flight");
+                    break;
+                }
+                // Nothing can be answered any more: stop rather than fail on every message.
+                () = &mut closed => {
                     tracing::info!("stdout is closed: stopping");
                     output_closed = true;
                     break;
                 }
-            }
-            Screened::Forward(message) => {
-                match &*message {
-                    JsonRpcMessage::Request(request) => pending.sent(request.id.clone()),
-                    JsonRpcMessage::Notification(notification) => {
-                        if let ClientNotification::CancelledNotification(cancelled) =
-                            &notification.notification
-                            && let Some(id) = &cancelled.params.request_id
-                        {
-                            pending.answered(id);
-                        }
+            };
+            let screened = match read {
+                Ok(Line::End) | Err(_) => break,
+                Ok(Line::TooLong(size)) => Screened::Reply(error_reply(
+                    &Value::Null,
+                    -32600,
+                    &format!(
+                        "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
+                    ),
+                )),
+                Ok(Line::Complete) => screen(&line),
+            };
+            match screened {
+                Screened::Skip => {}
+                Screened::Reply(reply) => {
+                    if out_tx.send(reply).await.is_err() {
+                        tracing::info!("stdout is closed: stopping");
+                        output_closed = true;
+                        break;
                     }
-                    _ => {}
                 }
-                if in_tx.send(*message).await.is_err() {
-                    break;
+                Screened::Forward(message) => {
+                    match &*message {
+                        JsonRpcMessage::Request(request) => pending.sent(request.id.clone()),
+                        JsonRpcMessage::Notification(notification) => {
+                            if let ClientNotification::CancelledNotification(cancelled) =
+                                &notification.notification
+                                && let Some(id) = &cancelled.params.request_id
+                            {
+                                pending.answered(id);
+                            }
+                        }
+                        _ => {}
+                    }
+                    if in_tx.send(*message).await.is_err() {
+                        break;
+                    }
                 }
             }
         }
-    }
+        output_closed
+    };
     if !output_closed {
         drain(&pending).await;
     }
