@@ -46,6 +46,11 @@ enum Command {
         /// [env: INTERCOM_MCP_PUBLIC_URL]
         #[arg(long, value_name = "URL", requires = "oauth")]
         public_url: Option<String>,
+        /// With --oauth: the Redis (or Valkey) the replicas share, to remember used codes and
+        /// refresh tokens, e.g. redis://redis:6379 [env: INTERCOM_MCP_STATE_URL] [default: in
+        /// process, right for one replica]
+        #[arg(long, value_name = "URL", requires = "oauth")]
+        state_url: Option<String>,
     },
     /// Check the configuration and the token (and which region it belongs to).
     Doctor,
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
         http: None,
         oauth: false,
         public_url: None,
+        state_url: None,
     };
     let outcome = match cli.command.unwrap_or(stdio) {
         Command::Serve { http: None, .. } => runtime.block_on(serve_stdio(&config)),
@@ -126,8 +132,10 @@ fn main() -> ExitCode {
             http: Some(address),
             oauth,
             public_url,
+            state_url,
         } => {
-            let options = match http_options(&config, address, oauth.then_some(public_url)) {
+            let oauth = oauth.then_some((public_url, state_url));
+            let options = match http_options(&config, address, oauth) {
                 Ok(options) => options,
                 Err(err) => {
                     eprintln!("intercom-mcp: {err}");
@@ -154,20 +162,26 @@ fn main() -> ExitCode {
 
 type Exit = anyhow::Result<ExitCode>;
 
-/// The HTTP settings; with `oauth` (its public URL, if given as a flag), the OAuth server's.
+/// The HTTP settings; with `oauth` (its public URL and state store URL, when given as flags),
+/// the OAuth server's.
 fn http_options(
     config: &Config,
     address: std::net::SocketAddr,
-    oauth: Option<Option<String>>,
+    oauth: Option<(Option<String>, Option<String>)>,
 ) -> Result<http::Options, String> {
     let env = |name: &str| std::env::var(name).ok();
     let oauth = match oauth {
         None => None,
-        Some(public_url) => {
+        Some((public_url, state_url)) => {
             let client =
                 intercom_mcp::intercom::http_client(config).map_err(|err| err.to_string())?;
+            // The flag wins over its variable, as every flag does.
+            let oauth_env = |name: &str| match name {
+                "INTERCOM_MCP_STATE_URL" => state_url.clone().or_else(|| env(name)),
+                _ => env(name),
+            };
             Some(std::sync::Arc::new(intercom_mcp::auth::OAuth::resolve(
-                public_url, client, env,
+                public_url, client, oauth_env,
             )?))
         }
     };

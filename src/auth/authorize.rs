@@ -4,7 +4,7 @@
 //! missing method, which means `plain`, is refused), and sends the user to Intercom's consent
 //! page with the request sealed as Intercom's `state`. The callback opens it again, trades
 //! Intercom's code for the user's token, finds its region, and redirects to the client with a
-//! code of ours and the client's `state`.
+//! code of ours and the client's `state`; each flow state is answered once ([`super::store`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use super::documents::is_document_url;
 use super::grants::{self, CODE_TTL, Client, Code, FLOW_TTL, Flow};
 use super::seal::Kind;
+use super::store;
 use super::{CALLBACK_PATH, OAuth};
 
 type Params = Query<HashMap<String, String>>;
@@ -34,7 +35,7 @@ pub async fn authorize(State(oauth): State<Arc<OAuth>>, Query(params): Params) -
         None => return shown("unknown client_id: register at /register first"),
     };
     let redirect_uri = match (param("redirect_uri"), client.redirect_uris.as_slice()) {
-        (Some(uri), registered) if registered.contains(uri) => uri.clone(),
+        (Some(uri), registered) if super::register::is_registered(registered, uri) => uri.clone(),
         (Some(_), _) => {
             return shown("redirect_uri is not one this client registered (compared exactly)");
         }
@@ -117,10 +118,10 @@ pub async fn callback_form(
 }
 
 async fn answered(oauth: &OAuth, params: &HashMap<String, String>) -> Response {
-    let Some(flow) = params
-        .get("state")
-        .and_then(|state| oauth.sealer.open::<Flow>(Kind::Flow, state))
-    else {
+    let Some((sealed, flow)) = params.get("state").and_then(|state| {
+        let flow = oauth.sealer.open::<Flow>(Kind::Flow, state)?;
+        Some((state, flow))
+    }) else {
         return shown(
             "this sign-in is not one this server started: start again from your MCP client",
         );
@@ -135,6 +136,24 @@ async fn answered(oauth: &OAuth, params: &HashMap<String, String>) -> Response {
                 "the sign-in took too long; start again",
             ),
         ]);
+    }
+    // A flow state is answered once, on any replica: a replayed callback (a reload, or an
+    // answer seen by someone else) gets no second code.
+    let used = store::key("flow", sealed);
+    match oauth.store.once(&used, "1", grants::until(flow.exp)).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            return shown("this sign-in was already completed: start again from your MCP client");
+        }
+        Err(_) => {
+            return back(&[
+                ("error", "temporarily_unavailable"),
+                (
+                    "error_description",
+                    "the sign-in cannot be completed right now; try again shortly",
+                ),
+            ]);
+        }
     }
     let Some(code) = params.get("code").filter(|code| !code.is_empty()) else {
         return back(&[

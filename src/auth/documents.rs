@@ -5,17 +5,22 @@
 //! registration's would be.
 //!
 //! Fetching a URL a stranger chose is a request forgery risk, so: https only, no redirects, a
-//! short deadline, at most [`MAX_BYTES`] read, and only public addresses — an IP literal is
-//! checked here, a name by the resolver ([`PublicOnly`]), so a name cannot point the server at
-//! its own network. `INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK=1` lifts both for tests on loopback.
+//! short deadline, at most [`MAX_BYTES`] read, no proxy, and only public addresses
+//! ([`super::addresses`]) — an IP literal is checked here, a name by the resolver
+//! ([`PublicOnly`]), so a name cannot point the server at its own network.
+//! `INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK=1` lets plain http and loopback through, for tests.
 
+use std::future::Future;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde::Deserialize;
 
 use super::OAuth;
+use super::addresses::is_public;
 use super::grants::Client;
 use super::register::redirect_uri_ok;
 
@@ -43,21 +48,20 @@ impl OAuth {
             reqwest::Url::parse(client_id).map_err(|_| "client_id is not a URL".to_owned())?;
         let loopback = self.documents_on_loopback;
         // An IP literal is never resolved, so the resolver cannot check it: it is checked here.
-        let host_ok = match url.host_str() {
-            None => false,
-            Some(host) => match host
-                .trim_start_matches('[')
+        // The URL parser has already turned other spellings (`0x7f.1`, `2130706433`) into these.
+        let literal = url.host_str().and_then(|host| {
+            host.trim_start_matches('[')
                 .trim_end_matches(']')
                 .parse::<IpAddr>()
-            {
-                Ok(ip) => loopback || is_public(ip),
-                Err(_) => true,
-            },
-        };
+                .ok()
+        });
+        if literal.is_some_and(|ip| !(is_public(ip) || (loopback && ip.is_loopback()))) {
+            return Err("the client_id URL's host is not a public address".to_owned());
+        }
         // The draft: https, a path, no fragment or credentials, and written as it parses (no
         // dot segments or other spellings of the same URL).
         let well_formed = (url.scheme() == "https" || (loopback && url.scheme() == "http"))
-            && host_ok
+            && url.host().is_some()
             && url.path() != "/"
             && url.fragment().is_none()
             && url.username().is_empty()
@@ -126,95 +130,180 @@ impl OAuth {
     }
 }
 
-/// The client documents are fetched with.
+/// The client documents are fetched with: names resolve through [`PublicOnly`], and never a
+/// proxy, even when HTTPS_PROXY, HTTP_PROXY or ALL_PROXY is set: a proxy resolves names
+/// itself, so the address it connects to would be one nobody checked.
 pub fn client(on_loopback: bool) -> Result<reqwest::Client, String> {
+    client_with(on_loopback, system_lookup)
+}
+
+fn client_with(on_loopback: bool, lookup: Lookup) -> Result<reqwest::Client, String> {
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(5))
-        .dns_resolver(PublicOnly { on_loopback })
+        .dns_resolver(PublicOnly {
+            on_loopback,
+            lookup,
+        })
         .build()
         .map_err(|err| format!("cannot make the HTTP client for client_id documents: {err}"))
 }
 
-/// Resolves names to their public addresses only (or loopback too, for tests).
+/// A name's addresses; the system's resolver, or a table in tests.
+type Lookup = fn(String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>>;
+
+fn system_lookup(host: String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>> {
+    Box::pin(async move {
+        let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+        Ok(found.map(|address| address.ip()).collect())
+    })
+}
+
+/// Resolves names to their public addresses only (or loopback too, for tests). What it
+/// returns is all the connector may dial, so the address checked is the address connected to.
 struct PublicOnly {
     on_loopback: bool,
+    lookup: Lookup,
 }
 
 impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
         let on_loopback = self.on_loopback;
-        let host = name.as_str().to_owned();
+        let found = (self.lookup)(name.as_str().to_owned());
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+            let public: Vec<SocketAddr> = found
                 .await?
-                .filter(|address| {
-                    is_public(address.ip()) || (on_loopback && address.ip().is_loopback())
-                })
+                .into_iter()
+                .filter(|ip| is_public(*ip) || (on_loopback && ip.is_loopback()))
+                .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
-            if found.is_empty() {
+            if public.is_empty() {
                 return Err("the name resolves to no public address".into());
             }
-            Ok(Box::new(found.into_iter()) as Addrs)
+            Ok(Box::new(public.into_iter()) as Addrs)
         })
-    }
-}
-
-/// Not loopback, private, link-local, shared, documentation, multicast or unspecified.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_multicast()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19)))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments().first().copied().unwrap_or(0);
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
-    #[test]
-    fn only_public_addresses_are_fetched_from() {
-        for public in ["93.184.216.34", "2606:4700::1111", "::ffff:93.184.216.34"] {
-            assert!(is_public(public.parse().unwrap()), "{public}");
+    /// What each name resolves to in these tests: a name an attacker controls can point
+    /// anywhere, so each special block is reached through one.
+    fn table(host: String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>> {
+        let addresses: &[&str] = match host.as_str() {
+            "loopback.test" => &["127.0.0.1", "::1"],
+            "metadata.test" => &["169.254.169.254", "fe80::a9fe:a9fe"],
+            "private.test" => &["10.0.0.1", "172.16.0.1", "192.168.1.1", "fd00::1"],
+            "shared.test" => &["100.64.0.1"],
+            "nat64.test" => &["64:ff9b::7f00:1", "64:ff9b:1::a00:1"],
+            "six-to-four.test" => &["2002:7f00:1::1", "2002:a00:1::1"],
+            "teredo.test" => &["2001:0:4136:e378:8000:63bf:80ff:fffe"],
+            "site-local.test" => &["fec0::1"],
+            "compatible.test" => &["::7f00:1", "::a00:1"],
+            "mapped.test" => &["::ffff:127.0.0.1", "::ffff:10.0.0.1"],
+            "protocol.test" => &["192.0.0.1", "192.0.0.170"],
+            "reserved.test" => &["240.0.0.1", "255.255.255.255", "0.0.0.0"],
+            "benchmarking.test" => &["198.18.0.1", "198.19.1.1", "2001:2::1"],
+            "documentation.test" => &[
+                "192.0.2.1",
+                "198.51.100.1",
+                "203.0.113.1",
+                "2001:db8::1",
+                "3fff::1",
+            ],
+            "mixed.test" => &["10.0.0.1", "93.184.216.34", "fd00::1"],
+            _ => &[],
+        };
+        let addresses = addresses.iter().filter_map(|ip| ip.parse().ok()).collect();
+        Box::pin(async move { Ok(addresses) })
+    }
+
+    async fn resolved(name: &str, on_loopback: bool) -> Result<Vec<IpAddr>, String> {
+        let resolver = PublicOnly {
+            on_loopback,
+            lookup: table,
+        };
+        let name = Name::from_str(name).map_err(|err| err.to_string())?;
+        match resolver.resolve(name).await {
+            Ok(addresses) => Ok(addresses.map(|address| address.ip()).collect()),
+            Err(err) => Err(err.to_string()),
         }
-        for inner in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "::ffff:169.254.169.254",
+    }
+
+    #[tokio::test]
+    async fn names_that_resolve_only_to_special_addresses_are_refused() {
+        for name in [
+            "loopback.test",
+            "metadata.test",
+            "private.test",
+            "shared.test",
+            "nat64.test",
+            "six-to-four.test",
+            "teredo.test",
+            "site-local.test",
+            "compatible.test",
+            "mapped.test",
+            "protocol.test",
+            "reserved.test",
+            "benchmarking.test",
+            "documentation.test",
         ] {
-            assert!(!is_public(inner.parse().unwrap()), "{inner}");
+            let answer = resolved(name, false).await;
+            assert_eq!(
+                answer,
+                Err("the name resolves to no public address".to_owned()),
+                "{name}"
+            );
         }
+        // Of a mixed answer only the public address is returned, so only it can be dialled.
+        let public: IpAddr = "93.184.216.34".parse().unwrap();
+        assert_eq!(resolved("mixed.test", false).await, Ok(vec![public]));
+        // The test lift lets loopback through, and nothing else.
+        let loopback = resolved("loopback.test", true).await.unwrap();
+        assert_eq!(loopback.len(), 2);
+        assert!(resolved("private.test", true).await.is_err());
+    }
+
+    /// A listener on loopback that counts the connections made to it.
+    async fn listener() -> (u16, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&accepted);
+        tokio::spawn(async move {
+            while let Ok((_stream, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        (port, accepted)
+    }
+
+    #[tokio::test]
+    async fn the_client_never_connects_to_a_refused_address() {
+        let (port, accepted) = listener().await;
+        let url = format!("http://loopback.test:{port}/app.json");
+        let refusing = client_with(false, table).unwrap();
+        assert!(refusing.get(&url).send().await.is_err());
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            0,
+            "a refused address was dialled"
+        );
+        // The same fetch with loopback lifted does reach the listener: it would have seen one.
+        let lifted = client_with(true, table).unwrap();
+        let _no_answer = lifted
+            .get(&url)
+            .timeout(Duration::from_millis(300))
+            .send()
+            .await;
+        assert!(accepted.load(Ordering::SeqCst) >= 1);
     }
 }

@@ -1,9 +1,7 @@
-//! What each sealed blob holds, how long it lives, and the one piece of state kept: the
-//! authorization codes already redeemed (OAuth 2.1 §4.1.3: a code is used once).
+//! What each sealed blob holds and how long it lives. What must be remembered about them
+//! (used once, families revoked) is in [`super::store`].
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,11 +11,19 @@ pub const FLOW_TTL: u64 = 10 * 60;
 pub const CODE_TTL: u64 = 2 * 60;
 pub const ACCESS_TTL: u64 = 60 * 60;
 pub const REFRESH_TTL: u64 = 30 * 24 * 60 * 60;
+/// A refresh token presented again this soon after its first use, while its successor is
+/// still unused, is a client retrying after a lost answer, not a thief ([`super::token`]).
+pub const REFRESH_GRACE: u64 = 30;
 
 pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The life left until `exp`: how long a store entry about it is kept (one second at least).
+pub fn until(exp: u64) -> Duration {
+    Duration::from_secs(exp.saturating_sub(now()).max(1))
 }
 
 /// A registered client (RFC 7591): its id is this, sealed, so no registry is kept.
@@ -61,32 +67,17 @@ pub struct Access {
 }
 
 /// A refresh token: as an access token, for one client, living longer. Intercom's own tokens
-/// do not expire, so refreshing needs no call to Intercom.
+/// do not expire, so refreshing needs no call to Intercom. Each is used once; `family` is the
+/// same for every token rotated from one sign-in, so a reuse revokes them all. Tokens sealed
+/// before families existed have none: they are honored once and start one.
 #[derive(Serialize, Deserialize)]
 pub struct Refresh {
     pub client_id: String,
     pub token: String,
     pub region: String,
     pub exp: u64,
-}
-
-/// Codes redeemed and not yet expired. Per process: with several replicas a code could be
-/// redeemed once on each within its two minutes (README, "Remote connector"); PKCE still
-/// binds it to the client that holds the verifier.
-#[derive(Default)]
-pub struct Redeemed(Mutex<HashMap<String, u64>>);
-
-impl Redeemed {
-    /// Records `id` as redeemed; `false` when it already was.
-    pub fn first_use(&self, id: &str, exp: u64) -> bool {
-        let mut seen = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let now = now();
-        seen.retain(|_, until| *until >= now);
-        seen.insert(id.to_owned(), exp).is_none()
-    }
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
 }
 
 #[cfg(test)]
@@ -94,11 +85,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_code_is_redeemed_once() {
-        let redeemed = Redeemed::default();
-        let until = now() + CODE_TTL;
-        assert!(redeemed.first_use("a", until));
-        assert!(!redeemed.first_use("a", until));
-        assert!(redeemed.first_use("b", until));
+    fn a_refresh_token_sealed_before_families_still_reads() {
+        let old = r#"{"client_id":"c","token":"t","region":"eu","exp":9}"#;
+        let refresh: Refresh = serde_json::from_str(old).unwrap();
+        assert!(refresh.family.is_none() && refresh.exp == 9);
     }
 }

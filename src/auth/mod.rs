@@ -5,23 +5,28 @@
 //! - [`metadata`]: RFC 9728 protected-resource metadata, RFC 8414 authorization-server
 //!   metadata, and the `WWW-Authenticate: Bearer resource_metadata=…` challenge (RFC 9728 §5.1).
 //! - [`register`]: RFC 7591 dynamic client registration, stateless; [`documents`]: client ID
-//!   metadata documents (a URL as `client_id`).
-//! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; exact redirect URI; `state`), on to
-//!   Intercom's consent page, and Intercom's answer on `/oauth/callback`.
+//!   metadata documents (a URL as `client_id`), fetched only from the public addresses
+//!   [`addresses`] allows.
+//! - [`authorize`]: `/authorize` (PKCE S256 only, RFC 7636; a registered redirect URI, a
+//!   loopback one on any port; `state`), on to Intercom's consent page, and Intercom's answer
+//!   on `/oauth/callback`.
 //! - [`token`]: `/token` with the authorization_code and refresh_token grants (OAuth 2.1 §4.1.3,
 //!   §4.3).
 //! - [`upstream`]: Intercom's code exchange and the region probe (GET /me).
 //! - [`seal`], [`grants`]: every id, code and token is a sealed blob ([`seal::Sealer`]) holding
-//!   one of [`grants`]' payloads; nothing is stored but the set of redeemed codes.
+//!   one of [`grants`]' payloads; [`store`] remembers what was used once (codes, refresh
+//!   tokens, flow states) and which refresh-token families are revoked, in process or in Redis.
 //!
 //! Tokens and codes never reach a log line or an error message.
 
+mod addresses;
 mod authorize;
 mod documents;
 pub mod grants;
 mod metadata;
 mod register;
 pub mod seal;
+pub mod store;
 mod token;
 mod upstream;
 
@@ -31,7 +36,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::config::{Region, Secret};
-use grants::{Access, Redeemed};
+use grants::Access;
 use seal::{Kind, Sealer};
 
 pub use metadata::challenge;
@@ -59,7 +64,8 @@ pub struct OAuth {
     /// Fetches client ID metadata documents: public addresses only, unless for tests.
     documents: reqwest::Client,
     documents_on_loopback: bool,
-    redeemed: Redeemed,
+    /// Used codes, refresh tokens and flow states; revoked families.
+    store: Box<dyn store::Store>,
 }
 
 impl OAuth {
@@ -67,7 +73,8 @@ impl OAuth {
     /// INTERCOM_OAUTH_CLIENT_ID, INTERCOM_OAUTH_CLIENT_SECRET, INTERCOM_MCP_TOKEN_KEY, and for
     /// tests or proxies INTERCOM_OAUTH_AUTHORIZE_URL, INTERCOM_OAUTH_TOKEN_URL and
     /// INTERCOM_OAUTH_REGION_URLS (`us=…,eu=…,au=…`), INTERCOM_OAUTH_DOCUMENTS_ON_LOOPBACK
-    /// (`1`: client ID metadata documents may be on loopback and plain http; tests only).
+    /// (`1`: client ID metadata documents may be on loopback and plain http; tests only), and
+    /// INTERCOM_MCP_STATE_URL (`redis://…`: the store the replicas share; unset: in process).
     pub fn resolve(
         public_url: Option<String>,
         http: reqwest::Client,
@@ -146,7 +153,7 @@ impl OAuth {
             client_secret,
             regions,
             http,
-            redeemed: Redeemed::default(),
+            store: store::from_url(get("INTERCOM_MCP_STATE_URL").as_deref())?,
         })
     }
 

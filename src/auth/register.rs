@@ -50,7 +50,7 @@ pub async fn register(
         return refuse(
             "invalid_redirect_uri",
             &format!(
-                "{bad:?} is not a usable redirect URI: https, http on a loopback host, or an app's own scheme; no fragment"
+                "{bad:?} is not a usable redirect URI: https, http on a loopback host, or an app's own scheme in reverse-domain form (com.example.app:/cb); no fragment"
             ),
         );
     }
@@ -82,9 +82,20 @@ pub async fn register(
         .into_response()
 }
 
-/// OAuth 2.1 §2.3.1 / RFC 8252 §7: https; http only to a loopback host; a private-use scheme
-/// for native apps. Never a fragment, never a scheme a browser would run.
+/// Native clients whose private-use redirect URI is not in reverse-domain form, each taken
+/// exactly as the client registers it. Cursor registers this one beside its https and loopback
+/// ones, and a registration is refused whole when one URI is: without it Cursor cannot sign in.
+/// Interception of the scheme gains nothing without the client's PKCE verifier.
+const NATIVE_CALLBACKS: &[&str] = &["cursor://anysphere.cursor-mcp/oauth/callback"];
+
+/// OAuth 2.1 §2.3.1 and RFC 8252 §7, as an allow-list: https; http only to a loopback host
+/// (any port, §7.3); a private-use scheme only in reverse-domain form (`com.example.app:/cb`,
+/// §7.1), whose dot no scheme a browser or the OS runs (`javascript:`, `ms-msdt:`,
+/// `search-ms:`, `file:`) has, or one of the [`NATIVE_CALLBACKS`] exactly. Never a fragment.
 pub(super) fn redirect_uri_ok(uri: &str) -> bool {
+    if NATIVE_CALLBACKS.contains(&uri) {
+        return true;
+    }
     let Ok(url) = reqwest::Url::parse(uri) else {
         return false;
     };
@@ -93,10 +104,37 @@ pub(super) fn redirect_uri_ok(uri: &str) -> bool {
     }
     match url.scheme() {
         "https" => url.host().is_some(),
-        "http" => matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
-        "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "ws" | "wss" => false,
-        _ => true,
+        "http" => is_loopback(&url),
+        scheme => scheme.contains('.'),
     }
+}
+
+/// Whether a requested redirect URI is the `registered` one: exactly, except that a loopback
+/// one may name any port (RFC 8252 §7.3: a native app takes whatever port is free).
+pub(super) fn redirect_uri_matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    let without_port = |uri: &str| {
+        let mut url = reqwest::Url::parse(uri).ok().filter(is_loopback)?;
+        url.set_port(None).ok()?;
+        Some(url)
+    };
+    match (without_port(registered), without_port(requested)) {
+        (Some(registered), Some(requested)) => registered == requested,
+        _ => false,
+    }
+}
+
+/// Whether `requested` is one of the `registered` redirect URIs ([`redirect_uri_matches`]).
+pub(super) fn is_registered(registered: &[String], requested: &str) -> bool {
+    registered
+        .iter()
+        .any(|uri| redirect_uri_matches(uri, requested))
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    url.scheme() == "http" && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
 
 fn refuse(error: &str, description: &str) -> Response {
@@ -115,20 +153,75 @@ mod tests {
     fn redirect_uris_that_may_be_registered() {
         for ok in [
             "https://claude.ai/api/mcp/auth_callback",
+            "https://app.example:8443/cb?x=1",
             "http://127.0.0.1:33418/callback",
+            "http://127.0.0.1/callback",
+            "http://[::1]:8080/callback",
             "http://localhost:6274/oauth/callback",
+            "com.example.app:/oauth2redirect",
+            "com.example.app:/oauth2redirect/example-provider",
+            "io.modelcontextprotocol.inspector://callback",
             "cursor://anysphere.cursor-mcp/oauth/callback",
         ] {
             assert!(redirect_uri_ok(ok), "{ok}");
         }
         for bad in [
             "http://evil.example/callback",
+            "http://127.0.0.1.evil.example/callback",
+            "http://10.0.0.1/callback",
             "https://a.example/cb#frag",
+            "http://localhost:3000/cb#frag",
+            "com.example.app:/cb#frag",
             "javascript:alert(1)",
             "data:text/html,hi",
+            "file:///etc/passwd",
+            "vbscript:msgbox",
+            "about:blank",
+            "blob:https://a.example/1",
+            "ws://127.0.0.1/cb",
+            "wss://a.example/cb",
+            "ms-msdt:/id PCWDiagnostic",
+            "search-ms:query=x",
+            "ms-officecmd:{}",
+            "cursor://anysphere.cursor-mcp/oauth/callback#x",
+            "cursor://anysphere.cursor-mcp/other",
+            "cursor://evil.example/oauth/callback",
+            "myapp:/cb",
+            "ftp://a.example/cb",
             "not a url",
         ] {
             assert!(!redirect_uri_ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_redirect_uris_match_on_any_port() {
+        for (registered, requested) in [
+            ("http://127.0.0.1:3000/cb", "http://127.0.0.1:53124/cb"),
+            ("http://127.0.0.1/cb", "http://127.0.0.1:53124/cb"),
+            ("http://localhost:3000/cb", "http://localhost:1/cb"),
+            ("http://[::1]:3000/cb", "http://[::1]:4000/cb"),
+            ("https://app.example/cb", "https://app.example/cb"),
+            ("com.example.app:/cb", "com.example.app:/cb"),
+        ] {
+            assert!(
+                redirect_uri_matches(registered, requested),
+                "{registered} {requested}"
+            );
+        }
+        for (registered, requested) in [
+            ("http://127.0.0.1:3000/cb", "http://127.0.0.1:3000/other"),
+            ("http://127.0.0.1:3000/cb", "http://localhost:3000/cb"),
+            ("http://127.0.0.1:3000/cb", "http://127.0.0.1:3000/cb?x=1"),
+            ("http://127.0.0.1:3000/cb", "https://127.0.0.1:3000/cb"),
+            ("https://app.example/cb", "https://app.example:8443/cb"),
+            ("https://app.example/cb", "https://app.example/cb/"),
+            ("com.example.app:/cb", "com.example.app:/cb2"),
+        ] {
+            assert!(
+                !redirect_uri_matches(registered, requested),
+                "{registered} {requested}"
+            );
         }
     }
 }

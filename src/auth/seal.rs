@@ -1,7 +1,8 @@
 //! Sealed blobs: everything the authorization server hands out (client ids, the state sent to
 //! Intercom, authorization codes, access and refresh tokens) is a JSON payload encrypted and
-//! authenticated with ChaCha20-Poly1305 (ring's AEAD, RFC 8439), so nothing is stored and any
-//! replica holding the key opens what another sealed.
+//! authenticated with ChaCha20-Poly1305 (ring's AEAD, RFC 8439), so none is stored and any
+//! replica holding the key opens what another sealed (only their one-time use is remembered,
+//! in [`super::store`]).
 //!
 //! Form: `base64url(version ‖ nonce ‖ ciphertext ‖ tag)`. The nonce is 96 random bits per seal
 //! (ring's `SystemRandom`). The associated data binds a blob to its kind and to the server's

@@ -1,6 +1,6 @@
 //! What every test binary shares: a mock Intercom over real HTTP (wiremock) and an MCP client
 //! connected to the server over an in-process duplex pipe, the real binary spawned, and the
-//! HTTP deployments (`deploy.rs`, `oauth.rs`), the lossless check (`lossless.rs`) and
+//! HTTP deployments (`deploy.rs`, `oauth.rs`), a real Redis (`redis.rs`), the lossless check (`lossless.rs`) and
 //! Intercom's response shapes (`shapes/`) the groups use. Each group's `main.rs` takes it in
 //! with `#[path]`.
 #![allow(
@@ -14,6 +14,7 @@
 pub mod deploy;
 pub mod lossless;
 pub mod oauth;
+pub mod redis;
 pub mod shapes;
 
 use std::future::Future;

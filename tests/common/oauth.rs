@@ -174,10 +174,33 @@ impl Drop for Replica {
 impl Replica {
     /// A replica answering at `public_url` (its own address when `None`), keyed with `key`.
     pub async fn start(intercom: &Intercom, key: &str, public_url: Option<&str>) -> Self {
+        Self::start_with(intercom, key, public_url, &[]).await
+    }
+
+    /// As [`Replica::start`], with more environment (`INTERCOM_MCP_STATE_URL`).
+    pub async fn start_with(
+        intercom: &Intercom,
+        key: &str,
+        public_url: Option<&str>,
+        vars: &[(&str, &str)],
+    ) -> Self {
+        let mut env = intercom.env(key);
+        env.extend(
+            vars.iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+        );
+        Self::start_with_env(intercom, public_url, env).await
+    }
+
+    /// A replica with exactly the environment `env` (e.g. [`Intercom::env`] less a setting).
+    pub async fn start_with_env(
+        intercom: &Intercom,
+        public_url: Option<&str>,
+        env: Vec<(String, String)>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let public_url = public_url.map_or_else(|| format!("http://{address}"), str::to_owned);
-        let env = intercom.env(key);
         let lookup = |name: &str| {
             env.iter()
                 .find(|(key, _)| key == name)

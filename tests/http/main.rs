@@ -1,7 +1,10 @@
 //! MCP over Streamable HTTP and OAuth: per-request tokens and tenants (`http.rs`), hostile input
 //! from outside (`hardening.rs`, `hosts.rs`), bounded connections and bodies (`bounds.rs`), the
 //! OAuth flow in process (`oauth.rs`) and through the real binary (`oauth_binary.rs`), browser
-//! clients and CORS (`oauth_browser.rs`), and client ID metadata documents (`oauth_documents.rs`).
+//! clients and CORS (`oauth_browser.rs`), client ID metadata documents (`oauth_documents.rs`)
+//! and where they may be fetched from (`oauth_ssrf.rs`), which redirect URIs a client may use
+//! (`oauth_redirects.rs`), and what is used once across replicas, in process and in a real
+//! Redis (`oauth_state.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -22,3 +25,6 @@ mod oauth;
 mod oauth_binary;
 mod oauth_browser;
 mod oauth_documents;
+mod oauth_redirects;
+mod oauth_ssrf;
+mod oauth_state;

@@ -233,12 +233,12 @@ async fn authorization_requests_that_are_refused() {
         }
     };
 
-    // Unknown client and a redirect URI that is not exactly the registered one: shown, never
-    // redirected.
+    // Unknown client and a redirect URI that is not the registered one: shown, never
+    // redirected. (A loopback one on another port is the registered one: RFC 8252 §7.3.)
     for (client, redirect) in [
         ("not-a-client", CLIENT_REDIRECT),
         (client_id.as_str(), "http://127.0.0.1:9/callback/"),
-        (client_id.as_str(), "http://127.0.0.1:10/callback"),
+        (client_id.as_str(), "http://localhost:9/callback"),
     ] {
         let mut params = base(client, redirect);
         params.push(("code_challenge".into(), challenge.clone()));

@@ -13,8 +13,8 @@ use crate::common::oauth::{
     list_tags, pkce, redeem, register, sign_in,
 };
 
-struct Binary {
-    child: Child,
+pub struct Binary {
+    pub child: Child,
     public_url: String,
 }
 
@@ -33,6 +33,13 @@ fn pairs(vars: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// The binary on a free loopback port, once `/healthz` answers.
 async fn start(intercom: &Intercom) -> Binary {
+    let mut vars = intercom.env(KEY);
+    vars.push(("LOG_LEVEL".into(), "trace".into()));
+    start_with(&vars).await
+}
+
+/// The binary with exactly the environment `vars`, once `/healthz` answers.
+pub async fn start_with(vars: &[(String, String)]) -> Binary {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -40,8 +47,6 @@ async fn start(intercom: &Intercom) -> Binary {
         .port();
     let address = format!("127.0.0.1:{port}");
     let public_url = format!("http://{address}");
-    let mut vars = intercom.env(KEY);
-    vars.push(("LOG_LEVEL".into(), "trace".into()));
     let args = [
         "serve",
         "--http",
@@ -50,7 +55,7 @@ async fn start(intercom: &Intercom) -> Binary {
         "--public-url",
         &public_url,
     ];
-    let child = common::spawn(&args, &pairs(&vars));
+    let child = common::spawn(&args, &pairs(vars));
     let binary = Binary { child, public_url };
     for _ in 0..200 {
         if let Ok(answer) = browser().get(binary.url("/healthz")).send().await
@@ -138,4 +143,34 @@ async fn oauth_settings_that_are_missing_stop_start_up() {
     let output = common::binary(&["serve", "--http", "127.0.0.1:0", "--oauth"], &pairs(&all));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("INTERCOM_MCP_PUBLIC_URL"));
+}
+
+#[tokio::test]
+async fn a_state_url_that_is_not_redis_stops_start_up_without_being_echoed() {
+    let intercom = Intercom::start().await;
+    let env = intercom.env(KEY);
+    let all = pairs(&env);
+    let serve = ["serve", "--http", "127.0.0.1:0", "--oauth", "--public-url"];
+    let mut args = serve.to_vec();
+    args.extend([
+        "https://mcp.example.com",
+        "--state-url",
+        "http://:hunter2@cache",
+    ]);
+    let output = common::binary(&args, &all);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("INTERCOM_MCP_STATE_URL") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+    let mut vars = all.clone();
+    vars.push(("INTERCOM_MCP_STATE_URL", "rediss://:hunter2@cache"));
+    let output = common::binary(&[&serve[..], &["https://mcp.example.com"]].concat(), &vars);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("rediss://") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
 }
