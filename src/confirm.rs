@@ -7,12 +7,14 @@
 //! `customer-visible` (default) or `all`. Which writes reach a customer, each tool says.
 //! Reference: modelcontextprotocol.io/specification/2025-11-25/client/elicitation.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema};
 use rmcp::service::ElicitationMode;
 use rmcp::{Peer, RoleServer};
 use serde_json::{Map, Value};
+use tokio::sync::Notify;
 
 use crate::config::ConfirmWrites;
 
@@ -50,6 +52,46 @@ pub fn question(write: &Write<'_>, policy: ConfirmWrites) -> Option<String> {
             Value::Object(write.args.clone())
         )),
         (None, ConfirmWrites::CustomerVisible) => None,
+    }
+}
+
+/// How many calls are in some state right now, with a wake-up on each change: the server keeps
+/// one for the calls waiting for the user's answer, and one for the calls running. The stdio
+/// transport bounds the calls in flight but leaves out those waiting for the user: such a call
+/// must not stop the reader from reading the answer it waits for.
+#[derive(Default)]
+pub struct Gauge {
+    count: AtomicUsize,
+    changed: Notify,
+}
+
+impl Gauge {
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// Resolves after the next change of [`Gauge::count`] (or at once if one happened since
+    /// the last wait).
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
+    /// Counts one call until the guard is dropped, also when the call's future is dropped
+    /// midway.
+    pub fn begin(&self) -> GaugeGuard<'_> {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        self.changed.notify_one();
+        GaugeGuard(self)
+    }
+}
+
+/// One call counted; see [`Gauge::begin`].
+pub struct GaugeGuard<'a>(&'a Gauge);
+
+impl Drop for GaugeGuard<'_> {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, Ordering::AcqRel);
+        self.0.changed.notify_one();
     }
 }
 

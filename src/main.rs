@@ -297,7 +297,11 @@ async fn serve_http(
     let router = http::router(server, options, config.limits.max_request_bytes);
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over Streamable HTTP at /mcp");
-    http::serve(listener, router, transport::signals()).await?;
+    let bounds = http::Bounds {
+        max_connections: config.limits.max_connections,
+        ..http::Bounds::default()
+    };
+    http::serve_with(listener, router, bounds, transport::signals()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -30,6 +30,9 @@ pub struct Flags {
     /// Largest JSON-RPC message accepted, in bytes [env: INTERCOM_MAX_REQUEST_BYTES] [default: 4194304]
     #[arg(long, global = true, value_name = "BYTES")]
     pub max_request_bytes: Option<u64>,
+    /// HTTP connections open at once; more wait to be accepted [env: INTERCOM_MAX_CONNECTIONS] [default: 4096]
+    #[arg(long, global = true, value_name = "N")]
+    pub max_connections: Option<u64>,
     /// Admin that replies, closes, assigns and notes act as when a call names none
     /// [env: INTERCOM_ADMIN_ID] [default: the admin who owns the token]
     #[arg(long, global = true, value_name = "ID")]

@@ -56,6 +56,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// One JSON-RPC message (and so one call's arguments) at most this large.
     pub max_request_bytes: usize,
+    /// HTTP connections open at once; more wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -66,6 +68,7 @@ impl Default for Limits {
             max_in_flight: 8,
             max_body_bytes: 16 * 1024 * 1024,
             max_request_bytes: 4 * 1024 * 1024,
+            max_connections: 4096,
         }
     }
 }
@@ -214,6 +217,11 @@ impl Config {
                 flags.max_request_bytes,
                 "INTERCOM_MAX_REQUEST_BYTES",
                 defaults.max_request_bytes as u64,
+            )?),
+            max_connections: as_usize(number(
+                flags.max_connections,
+                "INTERCOM_MAX_CONNECTIONS",
+                defaults.max_connections as u64,
             )?),
         };
         let untrusted = choice(flags.untrusted.clone(), first(&["INTERCOM_UNTRUSTED"]))

@@ -148,3 +148,16 @@ fn limits_from_the_environment() {
         .to_string();
     assert!(err.contains("INTERCOM_MAX_IN_FLIGHT"), "{err}");
 }
+
+#[test]
+fn the_connection_cap_comes_from_the_environment() {
+    assert_eq!(resolve(&[]).unwrap().limits.max_connections, 4096);
+    let limits = resolve(&[("INTERCOM_MAX_CONNECTIONS", "100")])
+        .unwrap()
+        .limits;
+    assert_eq!(limits.max_connections, 100);
+    let err = resolve(&[("INTERCOM_MAX_CONNECTIONS", "0")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("INTERCOM_MAX_CONNECTIONS"), "{err}");
+}

@@ -4,10 +4,13 @@
 //! `--oauth` an access token of ours ([`crate::auth`], whose routes are served here too). Hosts
 //! and origins are checked against allowlists (loopback by default) against DNS rebinding
 //! ([`guard`]), and bodies rmcp would refuse without a JSON-RPC error get one ([`protocol`]).
+//! Our own accept loop ([`serve`]) times out request heads and idle connections and caps the
+//! connections open at once.
 
 mod cors;
 mod guard;
 mod protocol;
+mod serve;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,12 +24,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use tokio::net::TcpListener;
 
 use crate::auth::{self, OAuth};
 use crate::config::{Config, Secret, is_b64token};
 use crate::credentials::RequestToken;
 use crate::server::IntercomServer;
+
+pub use serve::{Bounds, HEADER_TIMEOUT, MAX_CONNECTIONS, serve, serve_with};
 
 /// How long requests in flight may take to finish after a shutdown signal.
 pub const DRAIN: Duration = Duration::from_secs(30);
@@ -169,6 +173,16 @@ fn parse_all<T>(
 /// The routes: `/mcp` behind the Host/Origin check, then the credentials check, then the
 /// JSON-RPC screening; with OAuth, its endpoints behind the Host/Origin check; `/healthz` open.
 pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usize) -> Router {
+    router_with(server, options, max_request_bytes, protocol::BODY_TIMEOUT)
+}
+
+/// As [`router`], with `body_timeout` for a request body to arrive once its head has.
+pub fn router_with(
+    server: IntercomServer,
+    options: &Options,
+    max_request_bytes: usize,
+    body_timeout: Duration,
+) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -187,7 +201,10 @@ pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usiz
     let mcp = Router::new()
         .route_service("/mcp", mcp)
         .layer(middleware::from_fn_with_state(
-            protocol::MaxBody(max_request_bytes),
+            protocol::BodyLimits {
+                max: max_request_bytes,
+                timeout: body_timeout,
+            },
             protocol::screen_body,
         ))
         .layer(middleware::from_fn_with_state(
@@ -277,30 +294,6 @@ async fn require_credentials(
 fn same(a: &Secret, b: &Secret) -> bool {
     let (a, b) = (a.expose().as_bytes(), b.expose().as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Serves until `shutdown` resolves, then stops accepting and lets requests in flight finish
-/// (for up to [`DRAIN`]).
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = axum::serve(listener, router).with_graceful_shutdown(async move {
-        shutdown.await;
-        tracing::info!("shutting down: finishing requests in flight");
-        let _ = stopping.send(());
-    });
-    let deadline = async move {
-        let _ = stopped.await;
-        tokio::time::sleep(DRAIN).await;
-    };
-    tokio::select! {
-        served = serving => served?,
-        () = deadline => tracing::warn!("requests still in flight after {} s; stopping anyway", DRAIN.as_secs()),
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,7 +3,13 @@
 //! JSON gets HTTP 400 with a -32700 error; a batch (an array) or a malformed request, 400 with
 //! -32600 saying what is wrong; a request rmcp would answer "method not found" although its
 //! method is ours (e.g. `tools/call` with arguments that are not an object), -32602 with the
-//! request's id. Anything else goes on to rmcp untouched.
+//! request's id. A JSON-RPC response (this stateless server sends no requests to answer) gets
+//! 400 with -32600 and `id: null`, which rmcp's own answer lacks. Anything else goes on to rmcp
+//! untouched. A body is refused with 413 when its declared length is over the limit, before it
+//! is read; one that turns out longer, also 413; broken framing, 400; one that takes over
+//! [`BODY_TIMEOUT`] to arrive, 408.
+
+use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -11,27 +17,76 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use rmcp::model::JsonRpcMessage;
+
 use crate::transport::{Screened, screen};
 
-/// The largest body read, as rmcp would: a larger one is refused with 413.
+/// How long a request body may take to arrive, once its head has, by default.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn is_over_the_limit(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// The largest body read, as rmcp would (a larger one is refused with 413), and how long it may
+/// take to arrive.
 #[derive(Clone, Copy)]
-pub struct MaxBody(pub usize);
+pub struct BodyLimits {
+    pub max: usize,
+    pub timeout: Duration,
+}
 
 pub async fn screen_body(
-    State(MaxBody(max)): State<MaxBody>,
+    State(BodyLimits { max, timeout }): State<BodyLimits>,
     request: Request,
     next: Next,
 ) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, max).await else {
-        return (
+    let too_large = || {
+        (
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the message is larger than this server accepts ({max} bytes, INTERCOM_MAX_REQUEST_BYTES)"),
         )
-            .into_response();
+            .into_response()
+    };
+    // Refused from the declared length alone: waiting for a body that will be refused anyway
+    // would hold the connection for as long as the client likes.
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > u64::try_from(max).unwrap_or(u64::MAX)) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match tokio::time::timeout(timeout, to_bytes(body, max)).await {
+        Ok(Ok(bytes)) => bytes,
+        // Only a body over the limit is too large; broken framing (a bad chunk-size line, a
+        // body cut short) is a bad request.
+        Ok(Err(err)) if is_over_the_limit(&err) => return too_large(),
+        Ok(Err(_)) => {
+            return (StatusCode::BAD_REQUEST, "the request body is malformed").into_response();
+        }
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s",
+                    timeout.as_secs()
+                ),
+            )
+                .into_response();
+        }
     };
     // Over stdio a blank line is skipped; over HTTP an empty body is a message that is not JSON.
     let screened = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -44,6 +99,24 @@ pub async fn screen_body(
         screen(&bytes)
     };
     match screened {
+        Screened::Forward(message)
+            if matches!(
+                *message,
+                JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_)
+            ) =>
+        {
+            let reply = crate::transport::error_reply(
+                &serde_json::Value::Null,
+                -32600,
+                "stateless server does not accept JSON-RPC responses",
+            );
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "application/json")],
+                reply,
+            )
+                .into_response()
+        }
         Screened::Forward(_) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await

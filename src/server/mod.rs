@@ -62,6 +62,9 @@ struct State {
     /// The instructions, with this process's customer-text marker.
     instructions: String,
     confirm_writes: ConfirmWrites,
+    /// Calls waiting for the user's answer, and calls running (see [`confirm::Gauge`]).
+    asking: confirm::Gauge,
+    running: confirm::Gauge,
 }
 
 impl IntercomServer {
@@ -106,6 +109,8 @@ impl IntercomServer {
             credentials,
             region: config.region_in_use(),
             confirm_writes: config.confirm_writes,
+            asking: confirm::Gauge::default(),
+            running: confirm::Gauge::default(),
             instructions: format!(
                 "{} {}",
                 handler::INSTRUCTIONS,
@@ -115,6 +120,17 @@ impl IntercomServer {
         Ok(Self {
             state: Arc::new(state),
         })
+    }
+
+    /// How many calls are waiting for the user's answer; the stdio transport reads it.
+    pub fn asking(&self) -> &confirm::Gauge {
+        &self.state.asking
+    }
+
+    /// How many calls are running, including those whose request was cancelled (rmcp lets
+    /// their handler finish and drops the answer); the stdio transport reads it.
+    pub fn running(&self) -> &confirm::Gauge {
+        &self.state.running
     }
 
     /// The tools this server exposes.
@@ -198,6 +214,7 @@ impl IntercomServer {
             structured,
         } = call;
         let tool = self.find(name)?;
+        let _running = self.state.running.begin();
         let hints = Hints {
             region: self.state.region,
             scope: tool.facts.scope,
@@ -253,6 +270,7 @@ impl IntercomServer {
             return Ok(());
         };
         // Boxed: asking is rare, and its future held inline would enlarge every call's.
+        let _waiting = self.state.asking.begin();
         match Box::pin(confirm::ask(peer, question)).await {
             Decision::Refused(why) => Err(why),
             Decision::Confirmed | Decision::NotAsked => Ok(()),

@@ -21,11 +21,39 @@ struct Envelope<'a> {
     // Read only to be checked: "2.0" and nothing else.
     #[allow(dead_code)]
     jsonrpc: JsonRpcVersion2_0,
-    id: RequestId,
+    id: StrictId,
     method: &'a str,
     /// Kept raw to be checked for an object first: a derived struct also reads an array.
     #[serde(borrow)]
     params: &'a RawValue,
+}
+
+/// An id as JSON-RPC has it: a string or an integer. A number written with a fraction or an
+/// exponent is not taken (rmcp would read `1.0e2` as 100); the general path refuses it.
+struct StrictId(RequestId);
+
+impl<'de> Deserialize<'de> for StrictId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = StrictId;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a string or an integer")
+            }
+            fn visit_i64<E>(self, id: i64) -> Result<StrictId, E> {
+                Ok(StrictId(RequestId::Number(id)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<StrictId, E> {
+                i64::try_from(id)
+                    .map(|id| StrictId(RequestId::Number(id)))
+                    .map_err(|_| E::custom("id out of range"))
+            }
+            fn visit_str<E>(self, id: &str) -> Result<StrictId, E> {
+                Ok(StrictId(RequestId::String(id.into())))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -62,7 +90,7 @@ pub(super) fn tools_call(line: &[u8]) -> Option<RxJsonRpcMessage<RoleServer>> {
     }
     Some(JsonRpcMessage::request(
         ClientRequest::CallToolRequest(request),
-        envelope.id,
+        envelope.id.0,
     ))
 }
 
@@ -117,6 +145,9 @@ mod tests {
             r#"{"jsonrpc":"1.0","id":1,"method":"tools/call","params":{"name":"t"}}"#,
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"},"result":{}}"#,
             r#"{"jsonrpc":"2.0","id":1.5,"method":"tools/call","params":{"name":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":1.0e2,"method":"tools/call","params":{"name":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":1e-400,"method":"tools/call","params":{"name":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":9223372036854775808,"method":"tools/call","params":{"name":"t"}}"#,
             // members this reader does not know, repeated, or of another type
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","requestState":"s"}}"#,
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","name":"u"}}"#,

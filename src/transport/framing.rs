@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
+use super::id::{RawId, raw_id};
+
 pub(super) enum Line {
     Complete,
     TooLong(usize),
@@ -85,6 +87,16 @@ pub(crate) fn screen(line: &[u8]) -> Screened {
     if let Some(message) = super::direct::tools_call(line) {
         return Screened::Forward(Box::new(message));
     }
+    // Off the plain path only: the id as written, which rmcp would read a float into and a
+    // parse error would lose.
+    let id = raw_id(line);
+    if matches!(id, RawId::Float) {
+        return Screened::Reply(error_reply(
+            &Value::Null,
+            -32600,
+            "invalid request: \"id\" must be a string or an integer, written without a fraction or an exponent",
+        ));
+    }
     match serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(line) {
         Ok(JsonRpcMessage::Request(JsonRpcRequest {
             request: ClientRequest::CustomRequest(custom),
@@ -92,7 +104,11 @@ pub(crate) fn screen(line: &[u8]) -> Screened {
         })) if SERVED.contains(&custom.method.as_str()) => malformed(line),
         Ok(message) => Screened::Forward(Box::new(message)),
         Err(err) if err.is_syntax() || err.is_eof() => Screened::Reply(error_reply(
-            &Value::Null,
+            // A complete message that hit a parse limit is still answered by its id.
+            match &id {
+                RawId::Readable(id) => id,
+                _ => &Value::Null,
+            },
             -32700,
             &if std::str::from_utf8(line).is_err() {
                 "parse error: the message is not valid UTF-8".to_owned()

@@ -3,22 +3,27 @@
 //! would drop without a word gets an answer: a line that is not JSON (-32700), an oversized
 //! message or a malformed request (-32600), `tools/call` arguments that are not an object
 //! (-32602). On EOF or a signal, reading stops, calls in flight finish (bounded), and only then
-//! does the session end.
+//! does the session end. At most [`MAX_IN_FLIGHT`] requests are in flight: the reader waits
+//! for room (back pressure). When stdout closes, reading stops and the session ends.
 //!
 //! - `framing.rs`: a line in → one parsed message or the error reply; replies out as lines.
+//! - `id.rs`: a message's id as written, read past parse limits; ids written as floats.
 //! - `direct.rs`: the plain `tools/call` line, read without rmcp's general (slow) reader.
+//! - `flight.rs`: the requests in flight, and their bound.
 //! - `pipes.rs`: the process's stdin and stdout, non-blocking when they are pipes or sockets.
 //! - `shutdown.rs`: signals, and the calls in flight that finish before the session ends.
 
 mod direct;
+mod flight;
 mod framing;
+mod id;
 mod pipes;
 mod shutdown;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use rmcp::model::JsonRpcMessage;
+use rmcp::model::{ClientNotification, JsonRpcMessage};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::{RoleServer, ServiceExt};
 use serde_json::Value;
@@ -28,9 +33,11 @@ use tokio::sync::mpsc;
 use crate::server::IntercomServer;
 use framing::{Line, read_line, write_lines};
 // The HTTP transport screens bodies the same way (http/protocol.rs).
+use flight::Flight;
 pub(crate) use framing::{Screened, error_reply, screen};
-use shutdown::{Pending, drain, lock};
+use shutdown::drain;
 
+pub use flight::MAX_IN_FLIGHT;
 pub use pipes::stdio;
 pub use shutdown::{DRAIN, signals};
 
@@ -48,7 +55,9 @@ where
 {
     let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>(64);
     let (in_tx, in_rx) = mpsc::channel(64);
-    let pending: Pending = Arc::default();
+    let pending: Arc<Flight> = Arc::default();
+    // Cheap (an `Arc`): the reader needs to know how many calls run and wait for the user.
+    let counts = server.clone();
     let writer = tokio::spawn(write_lines(out_rx, output));
     let channels = Channels {
         incoming: in_rx,
@@ -67,41 +76,73 @@ where
     let mut input = BufReader::new(input);
     let mut line = Vec::new();
     tokio::pin!(shutdown);
-    loop {
-        let read = tokio::select! {
-            read = read_line(&mut input, max_message_bytes, &mut line) => read,
-            () = &mut shutdown => {
-                tracing::info!("shutting down: finishing calls in flight");
-                break;
-            }
-        };
-        let screened = match read {
-            Ok(Line::End) | Err(_) => break,
-            Ok(Line::TooLong(size)) => Screened::Reply(error_reply(
-                &Value::Null,
-                -32600,
-                &format!(
-                    "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
-                ),
-            )),
-            Ok(Line::Complete) => screen(&line),
-        };
-        match screened {
-            Screened::Skip => {}
-            Screened::Reply(reply) => {
-                let _ = out_tx.send(reply).await;
-            }
-            Screened::Forward(message) => {
-                if let JsonRpcMessage::Request(request) = &*message {
-                    lock(&pending).insert(request.id.clone());
-                }
-                if in_tx.send(*message).await.is_err() {
+    // The reading, in a block: `closed` borrows `out_tx`, which is dropped after it.
+    let output_closed = {
+        // Made once, not per line: each new one would register with the channel again.
+        let closed = out_tx.closed();
+        tokio::pin!(closed);
+        let mut output_closed = false;
+        loop {
+            let read = tokio::select! {
+                read = async {
+                    pending.room(&counts).await;
+                    read_line(&mut input, max_message_bytes, &mut line).await
+                } => read,
+                () = &mut shutdown => {
+                    tracing::info!("shutting down: finishing calls in flight");
                     break;
+                }
+                // Nothing can be answered any more: stop rather than fail on every message.
+                () = &mut closed => {
+                    tracing::info!("stdout is closed: stopping");
+                    output_closed = true;
+                    break;
+                }
+            };
+            let screened = match read {
+                Ok(Line::End) | Err(_) => break,
+                Ok(Line::TooLong(size)) => Screened::Reply(error_reply(
+                    &Value::Null,
+                    -32600,
+                    &format!(
+                        "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
+                    ),
+                )),
+                Ok(Line::Complete) => screen(&line),
+            };
+            match screened {
+                Screened::Skip => {}
+                Screened::Reply(reply) => {
+                    if out_tx.send(reply).await.is_err() {
+                        tracing::info!("stdout is closed: stopping");
+                        output_closed = true;
+                        break;
+                    }
+                }
+                Screened::Forward(message) => {
+                    match &*message {
+                        JsonRpcMessage::Request(request) => pending.sent(request.id.clone()),
+                        JsonRpcMessage::Notification(notification) => {
+                            if let ClientNotification::CancelledNotification(cancelled) =
+                                &notification.notification
+                                && let Some(id) = &cancelled.params.request_id
+                            {
+                                pending.answered(id);
+                            }
+                        }
+                        _ => {}
+                    }
+                    if in_tx.send(*message).await.is_err() {
+                        break;
+                    }
                 }
             }
         }
+        output_closed
+    };
+    if !output_closed {
+        drain(&pending).await;
     }
-    drain(&pending).await;
     // The session sees the end of its input and closes; its last replies are written first.
     drop(in_tx);
     let _ = session.await;
@@ -114,7 +155,7 @@ where
 struct Channels {
     incoming: mpsc::Receiver<RxJsonRpcMessage<RoleServer>>,
     outgoing: mpsc::Sender<Vec<u8>>,
-    pending: Pending,
+    pending: Arc<Flight>,
 }
 
 impl rmcp::transport::Transport<RoleServer> for Channels {
@@ -130,7 +171,7 @@ impl rmcp::transport::Transport<RoleServer> for Channels {
             _ => None,
         };
         if let Some(id) = answered {
-            lock(&self.pending).remove(id);
+            self.pending.answered(id);
         }
         let line = serde_json::to_vec(&item).map_err(std::io::Error::other);
         let outgoing = self.outgoing.clone();

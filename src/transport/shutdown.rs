@@ -1,28 +1,17 @@
 //! How a session ends: on SIGINT or SIGTERM, or at the end of the input, reading stops and the
 //! requests already handed to the session get a bounded time to be answered.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rmcp::model::RequestId;
+use super::flight::Flight;
 
 /// How long calls in flight may take to finish once the input has ended.
 pub const DRAIN: Duration = Duration::from_secs(30);
 
-/// Requests handed to the session and not answered yet.
-pub(super) type Pending = Arc<Mutex<HashSet<RequestId>>>;
-
-pub(super) fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashSet<RequestId>> {
-    pending
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-pub(super) async fn drain(pending: &Pending) {
+pub(super) async fn drain(pending: &Flight) {
     let deadline = tokio::time::Instant::now() + DRAIN;
     while tokio::time::Instant::now() < deadline {
-        if lock(pending).is_empty() {
+        if pending.is_empty() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -235,3 +235,45 @@ async fn a_shutdown_signal_lets_a_call_in_flight_finish_then_ends() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn ids_written_as_floats_are_refused_not_read_as_other_ids() {
+    let mut session = session(Duration::ZERO).await;
+    // rmcp alone would answer these as ids 100, 0 and 1, colliding with real ones.
+    for id in ["1.0e2", "1e-400", "1.0", "1E0"] {
+        for method in [
+            r#""ping""#,
+            r#""tools/call","params":{"name":"intercomListTags"}"#,
+        ] {
+            session
+                .send_line(&format!(
+                    r#"{{"jsonrpc":"2.0","id":{id},"method":{method}}}"#
+                ))
+                .await;
+            let reply = session.reply().await;
+            assert_eq!(reply["error"]["code"], -32600, "{id}: {reply}");
+            assert_eq!(reply["id"], Value::Null, "{id}: {reply}");
+        }
+    }
+    session.still_serving(2).await;
+}
+
+#[tokio::test]
+async fn a_readable_id_is_answered_even_past_a_parse_limit() {
+    let mut session = session(Duration::ZERO).await;
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    for (id, value) in [
+        (json!(7), deep.as_str()),
+        (json!("big"), "1e400"),
+        (json!(-9), r#""\ud800""#),
+    ] {
+        let line = call(0, "intercomCreateContact", json!({"email": "X"}))
+            .replace("\"id\":0", &format!("\"id\":{id}"))
+            .replace("\"X\"", value);
+        session.send_line(&line).await;
+        let reply = session.reply().await;
+        assert_eq!(reply["error"]["code"], -32700, "{reply}");
+        assert_eq!(reply["id"], id, "{reply}");
+    }
+    session.still_serving(2).await;
+}

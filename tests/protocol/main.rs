@@ -2,8 +2,9 @@
 //! (`protocol.rs`), stdio as Claude Desktop runs it (`stdio.rs`) with no secret on it
 //! (`stdio_secrets.rs`), broken input on the stdio framing (`hostile.rs`), protocol revisions
 //! (`revisions.rs`), MCP Apps views in process (`apps.rs`) and through the binary
-//! (`apps_binary.rs`), confirmation by elicitation (`confirm.rs`), the safety switches
-//! (`switches.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
+//! (`apps_binary.rs`), bounded stdio under a pipelined burst (`burst.rs`), confirmation by
+//! elicitation (`confirm.rs`), the safety switches (`switches.rs`), and the command-line tools
+//! `doctor`, `call` and `tools` (`cli.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -18,6 +19,7 @@ mod common;
 
 mod apps;
 mod apps_binary;
+mod burst;
 mod cli;
 mod confirm;
 mod hostile;
