@@ -7,7 +7,9 @@
 //! 400 with -32600 and `id: null`, which rmcp's own answer lacks. Anything else goes on to rmcp
 //! untouched. A body is refused with 413 when its declared length is over the limit, before it
 //! is read; one that turns out longer, also 413; broken framing, 400; one that takes over
-//! [`BODY_TIMEOUT`] to arrive, 408.
+//! [`BODY_TIMEOUT`] to arrive, 408. An error whose request id cannot be read follows the
+//! revision the request's `MCP-Protocol-Version` header names: `"id": null` without one or
+//! with a 2025 revision, no `id` member with 2026-07-28 (its schema has no null id).
 
 use std::time::Duration;
 
@@ -19,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 
 use rmcp::model::JsonRpcMessage;
 
-use crate::transport::{Screened, screen};
+use crate::transport::{Screened, UnreadId, screen};
 
 /// How long a request body may take to arrive, once its head has, by default.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,6 +70,11 @@ pub async fn screen_body(
     if declared.is_some_and(|length| length > u64::try_from(max).unwrap_or(u64::MAX)) {
         return too_large();
     }
+    let unread = request
+        .headers()
+        .get("mcp-protocol-version")
+        .and_then(|value| value.to_str().ok())
+        .map_or(UnreadId::Null, UnreadId::of_version);
     let (parts, body) = request.into_parts();
     let bytes = match tokio::time::timeout(timeout, to_bytes(body, max)).await {
         Ok(Ok(bytes)) => bytes,
@@ -94,9 +101,10 @@ pub async fn screen_body(
             &serde_json::Value::Null,
             -32700,
             "parse error: the body is empty",
+            unread,
         ))
     } else {
-        screen(&bytes)
+        screen(&bytes, unread)
     };
     match screened {
         Screened::Forward(message)
@@ -109,6 +117,7 @@ pub async fn screen_body(
                 &serde_json::Value::Null,
                 -32600,
                 "stateless server does not accept JSON-RPC responses",
+                unread,
             );
             (
                 StatusCode::BAD_REQUEST,

@@ -9,6 +9,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::id::{RawId, raw_id};
+use super::revision::UnreadId;
 
 pub(super) enum Line {
     Complete,
@@ -78,7 +79,8 @@ const SERVED: [&str; 10] = [
     "prompts/get",
 ];
 
-pub(crate) fn screen(line: &[u8]) -> Screened {
+/// `unread`: what an error answer carries when the message's id cannot be read.
+pub(crate) fn screen(line: &[u8], unread: UnreadId) -> Screened {
     let line = line.strip_prefix(BYTE_ORDER_MARK).unwrap_or(line);
     if line.iter().all(u8::is_ascii_whitespace) {
         return Screened::Skip;
@@ -95,13 +97,14 @@ pub(crate) fn screen(line: &[u8]) -> Screened {
             &Value::Null,
             -32600,
             "invalid request: \"id\" must be a string or an integer, written without a fraction or an exponent",
+            unread,
         ));
     }
     match serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(line) {
         Ok(JsonRpcMessage::Request(JsonRpcRequest {
             request: ClientRequest::CustomRequest(custom),
             ..
-        })) if SERVED.contains(&custom.method.as_str()) => malformed(line),
+        })) if SERVED.contains(&custom.method.as_str()) => malformed(line, unread),
         Ok(message) => Screened::Forward(Box::new(message)),
         Err(err) if err.is_syntax() || err.is_eof() => Screened::Reply(error_reply(
             // A complete message that hit a parse limit is still answered by its id.
@@ -115,24 +118,26 @@ pub(crate) fn screen(line: &[u8]) -> Screened {
             } else {
                 format!("parse error: {err}")
             },
+            unread,
         )),
         Err(err) => {
             tracing::debug!("not an MCP message: {err}");
-            malformed(line)
+            malformed(line, unread)
         }
     }
 }
 
 /// JSON that is not a message rmcp takes. A request is told what is wrong; a notification or a
 /// response gets no reply, as JSON-RPC has it (rmcp drops notifications it does not know too).
-fn malformed(line: &[u8]) -> Screened {
+fn malformed(line: &[u8], unread: UnreadId) -> Screened {
     let Ok(message) = serde_json::from_slice::<Value>(line) else {
-        return Screened::Reply(error_reply(&Value::Null, -32700, "parse error"));
+        return Screened::Reply(error_reply(&Value::Null, -32700, "parse error", unread));
     };
     let id = message.get("id").filter(|id| id.is_string() || id.is_i64());
     let method = message.get("method");
-    let answer =
-        |code, text: &str| Screened::Reply(error_reply(id.unwrap_or(&Value::Null), code, text));
+    let answer = |code, text: &str| {
+        Screened::Reply(error_reply(id.unwrap_or(&Value::Null), code, text, unread))
+    };
     if !message.is_object() {
         return answer(
             -32600,
@@ -176,10 +181,14 @@ fn malformed(line: &[u8]) -> Screened {
     answer(-32602, &format!("invalid params for {method}: {detail}"))
 }
 
-pub(crate) fn error_reply(id: &Value, code: i64, message: &str) -> Vec<u8> {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
-        .to_string()
-        .into_bytes()
+/// A JSON-RPC error answer to `id`; `Value::Null` when it cannot be read, written as `unread`
+/// has it.
+pub(crate) fn error_reply(id: &Value, code: i64, message: &str, unread: UnreadId) -> Vec<u8> {
+    let mut reply = json!({"jsonrpc": "2.0", "error": {"code": code, "message": message}});
+    if let (Some(id), Some(reply)) = (unread.id(id), reply.as_object_mut()) {
+        reply.insert("id".to_owned(), id.clone());
+    }
+    reply.to_string().into_bytes()
 }
 
 /// Writes each line, flushing once whatever is queued has been written.
@@ -209,6 +218,11 @@ mod tests {
     use tokio::io::BufReader;
 
     use super::*;
+
+    /// Screened as before a revision is known.
+    fn screen(line: &[u8]) -> Screened {
+        super::screen(line, UnreadId::Null)
+    }
 
     #[tokio::test]
     async fn lines_over_the_limit_are_measured_and_dropped() {

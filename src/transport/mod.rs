@@ -10,6 +10,7 @@
 //! - `id.rs`: a message's id as written, read past parse limits; ids written as floats.
 //! - `direct.rs`: the plain `tools/call` line, read without rmcp's general (slow) reader.
 //! - `flight.rs`: the requests in flight, and their bound.
+//! - `revision.rs`: an error to an unreadable id follows the revision: `"id": null`, or none.
 //! - `pipes.rs`: the process's stdin and stdout, non-blocking when they are pipes or sockets.
 //! - `shutdown.rs`: signals, and the calls in flight that finish before the session ends.
 
@@ -18,6 +19,7 @@ mod flight;
 mod framing;
 mod id;
 mod pipes;
+mod revision;
 mod shutdown;
 
 use std::future::Future;
@@ -39,6 +41,7 @@ use shutdown::drain;
 
 pub use flight::MAX_IN_FLIGHT;
 pub use pipes::stdio;
+pub(crate) use revision::UnreadId;
 pub use shutdown::{DRAIN, signals};
 
 /// Serves one MCP session over `input`/`output` until the input ends or `shutdown` resolves.
@@ -75,6 +78,10 @@ where
 
     let mut input = BufReader::new(input);
     let mut line = Vec::new();
+    // The revision in use, for errors whose id cannot be read: the one the last message that
+    // stated one stated (an `initialize`, or a 2026-07-28 request's `_meta`), read off the
+    // parsed message without another parse. Until a message states one, JSON-RPC's null.
+    let mut unread = UnreadId::default();
     tokio::pin!(shutdown);
     // The reading, in a block: `closed` borrows `out_tx`, which is dropped after it.
     let output_closed = {
@@ -107,8 +114,9 @@ where
                     &format!(
                         "a message of {size} bytes is over the limit of {max_message_bytes} bytes (INTERCOM_MAX_REQUEST_BYTES)"
                     ),
+                    unread,
                 )),
-                Ok(Line::Complete) => screen(&line),
+                Ok(Line::Complete) => screen(&line, unread),
             };
             match screened {
                 Screened::Skip => {}
@@ -120,6 +128,9 @@ where
                     }
                 }
                 Screened::Forward(message) => {
+                    if let Some(stated) = UnreadId::stated_by(&message) {
+                        unread = stated;
+                    }
                     match &*message {
                         JsonRpcMessage::Request(request) => pending.sent(request.id.clone()),
                         JsonRpcMessage::Notification(notification) => {

@@ -1,10 +1,11 @@
 //! MCP over Streamable HTTP and OAuth: per-request tokens and tenants (`http.rs`), hostile input
-//! from outside (`hardening.rs`, `hosts.rs`), bounded connections and bodies (`bounds.rs`), the
-//! OAuth flow in process (`oauth.rs`) and through the real binary (`oauth_binary.rs`), browser
-//! clients and CORS (`oauth_browser.rs`), client ID metadata documents (`oauth_documents.rs`)
-//! and where they may be fetched from (`oauth_ssrf.rs`), which redirect URIs a client may use
-//! (`oauth_redirects.rs`), what is used once across replicas, in process and in a real Redis
-//! (`oauth_state.rs`), and our consent page (`consent.rs`).
+//! from outside (`hardening.rs`, `hosts.rs`) and the ids of its errors (`error_ids.rs`),
+//! bounded connections and bodies (`bounds.rs`), the OAuth flow in process (`oauth.rs`) and
+//! through the real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`),
+//! client ID metadata documents (`oauth_documents.rs`) and where they may be fetched from
+//! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), what is used
+//! once across replicas, in process and in a real Redis (`oauth_state.rs`), and our consent
+//! page (`consent.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -19,6 +20,7 @@ mod common;
 
 mod bounds;
 mod consent;
+mod error_ids;
 mod hardening;
 mod hosts;
 mod http;

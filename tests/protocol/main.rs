@@ -1,10 +1,10 @@
 //! The MCP protocol, in process and through the real binary: the tool list and identity
 //! (`protocol.rs`), stdio as Claude Desktop runs it (`stdio.rs`) with no secret on it
 //! (`stdio_secrets.rs`), broken input on the stdio framing (`hostile.rs`), protocol revisions
-//! (`revisions.rs`), MCP Apps views in process (`apps.rs`) and through the binary
-//! (`apps_binary.rs`), bounded stdio under a pipelined burst (`burst.rs`), confirmation by
-//! elicitation (`confirm.rs`), the safety switches (`switches.rs`), and the command-line tools
-//! `doctor`, `call` and `tools` (`cli.rs`).
+//! (`revisions.rs`) and the ids of their errors (`error_ids.rs`), MCP Apps views in process
+//! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
+//! (`burst.rs`), confirmation by elicitation (`confirm.rs`), the safety switches
+//! (`switches.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -22,6 +22,7 @@ mod apps_binary;
 mod burst;
 mod cli;
 mod confirm;
+mod error_ids;
 mod hostile;
 mod protocol;
 mod revisions;
