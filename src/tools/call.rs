@@ -6,7 +6,7 @@
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value};
 
-use super::{Effect, ServerTool, Tool, validate};
+use super::{Effect, ServerTool, Tool, coerce, validate};
 use crate::error::{Hints, ToolError};
 use crate::output;
 use crate::response::{Answer, respond};
@@ -47,8 +47,8 @@ impl ServerTool {
     }
 
     /// Drops null members (a null means "leave it out", except where the tool says it clears
-    /// the field), checks the arguments against the schema the model was shown, and fills in
-    /// the hidden constants. `Err` says what is wrong, for the model.
+    /// the field), puts right what a client got wrong unambiguously (`coerce.rs`), checks the
+    /// arguments against the schema the model was shown, and fills in the hidden constants. `Err` says what is wrong, for the model.
     pub fn prepare(
         &self,
         args: Option<Map<String, Value>>,
@@ -60,6 +60,7 @@ impl ServerTool {
                 args.remove(name);
             }
         }
+        coerce::arguments(&mut args, &self.checked);
         let mut args = Value::Object(args);
         drop_nested_nulls(&mut args);
         validate::check(&args, &self.checked).map_err(ToolError::Arguments)?;

@@ -5,6 +5,7 @@
 //! call takes once the server has decided to send it.
 
 mod call;
+mod coerce;
 pub mod companies;
 pub mod contacts;
 pub mod conversations;
