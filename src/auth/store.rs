@@ -176,13 +176,18 @@ impl Shared {
             .set_connection_timeout(Some(REDIS_TIMEOUT))
             .set_response_timeout(Some(REDIS_TIMEOUT))
             .set_number_of_retries(1);
-        self.connection
-            .get_or_try_init(|| {
-                redis::aio::ConnectionManager::new_with_config(self.client.clone(), config)
-            })
-            .await
-            .cloned()
-            .map_err(unavailable)
+        // Bounded as a whole: callers queue behind one first connection, and an unreachable
+        // Redis must not make the k-th of them wait k attempts.
+        let first = self.connection.get_or_try_init(|| {
+            redis::aio::ConnectionManager::new_with_config(self.client.clone(), config)
+        });
+        match tokio::time::timeout(REDIS_TIMEOUT, first).await {
+            Ok(connection) => connection.cloned().map_err(unavailable),
+            Err(_) => {
+                tracing::error!("the shared state store (Redis) did not connect in time");
+                Err(Unavailable)
+            }
+        }
     }
 
     async fn query<T: redis::FromRedisValue>(

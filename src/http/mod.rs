@@ -214,7 +214,15 @@ pub fn router_with(
     // Browser-based clients are what OAuth adds: they get CORS (for allowed origins only).
     let routes = match &options.auth {
         Auth::OAuth(oauth) => mcp
-            .merge(auth::routes(Arc::clone(oauth)))
+            .merge(
+                auth::routes(Arc::clone(oauth)).layer(middleware::from_fn_with_state(
+                    protocol::BodyLimits {
+                        max: max_request_bytes,
+                        timeout: body_timeout,
+                    },
+                    protocol::bounded_body,
+                )),
+            )
             .layer(middleware::from_fn(cors::answer)),
         _ => mcp,
     };

@@ -45,14 +45,12 @@ pub struct BodyLimits {
     pub timeout: Duration,
 }
 
-pub async fn screen_body(
-    State(BodyLimits { max, timeout }): State<BodyLimits>,
+/// The body of a POST, read within `limits`: `Err` is the answer when it is declared or turns
+/// out too large (413), is malformed (400), or does not arrive in time (408).
+async fn read_body(
     request: Request,
-    next: Next,
-) -> Response {
-    if request.method() != Method::POST {
-        return next.run(request).await;
-    }
+    BodyLimits { max, timeout }: BodyLimits,
+) -> Result<(axum::http::request::Parts, axum::body::Bytes), Response> {
     let too_large = || {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -68,32 +66,63 @@ pub async fn screen_body(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > u64::try_from(max).unwrap_or(u64::MAX)) {
-        return too_large();
+        return Err(too_large());
+    }
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(timeout, to_bytes(body, max)).await {
+        Ok(Ok(bytes)) => Ok((parts, bytes)),
+        // Only a body over the limit is too large; broken framing (a bad chunk-size line, a
+        // body cut short) is a bad request.
+        Ok(Err(err)) if is_over_the_limit(&err) => Err(too_large()),
+        Ok(Err(_)) => {
+            Err((StatusCode::BAD_REQUEST, "the request body is malformed").into_response())
+        }
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {} s",
+                timeout.as_secs()
+            ),
+        )
+            .into_response()),
+    }
+}
+
+/// Every POST body outside `/mcp` (the OAuth endpoints) read within its limits before the
+/// handler sees it, so a slow body cannot hold a connection, and its permit, for long.
+pub async fn bounded_body(
+    State(limits): State<BodyLimits>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    match read_body(request, limits).await {
+        Ok((parts, bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(answer) => answer,
+    }
+}
+
+pub async fn screen_body(
+    State(limits): State<BodyLimits>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
     }
     let unread = request
         .headers()
         .get("mcp-protocol-version")
         .and_then(|value| value.to_str().ok())
         .map_or(UnreadId::Null, UnreadId::of_version);
-    let (parts, body) = request.into_parts();
-    let bytes = match tokio::time::timeout(timeout, to_bytes(body, max)).await {
-        Ok(Ok(bytes)) => bytes,
-        // Only a body over the limit is too large; broken framing (a bad chunk-size line, a
-        // body cut short) is a bad request.
-        Ok(Err(err)) if is_over_the_limit(&err) => return too_large(),
-        Ok(Err(_)) => {
-            return (StatusCode::BAD_REQUEST, "the request body is malformed").into_response();
-        }
-        Err(_) => {
-            return (
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the request body did not arrive within {} s",
-                    timeout.as_secs()
-                ),
-            )
-                .into_response();
-        }
+    let (parts, bytes) = match read_body(request, limits).await {
+        Ok(read) => read,
+        Err(answer) => return answer,
     };
     // Over stdio a blank line is skipped; over HTTP an empty body is a message that is not JSON.
     let screened = if bytes.iter().all(u8::is_ascii_whitespace) {

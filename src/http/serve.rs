@@ -61,7 +61,9 @@ pub async fn serve_with(
     bounds: Bounds,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let connections = Arc::new(Semaphore::new(bounds.max_connections));
+    // Above tokio's limit a semaphore panics; no machine holds that many connections anyway.
+    let cap = bounds.max_connections.min(Semaphore::MAX_PERMITS);
+    let connections = Arc::new(Semaphore::new(cap));
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder

@@ -2,7 +2,7 @@
 //! bound the reader stops reading (back pressure, the client's writes block in the pipe) rather
 //! than queueing calls without limit: 50,000 pipelined calls once held about 600 MB.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use rmcp::model::RequestId;
@@ -18,29 +18,48 @@ pub const MAX_IN_FLIGHT: usize = 64;
 /// Requests handed to the session and not answered yet.
 #[derive(Default)]
 pub(super) struct Flight {
-    unanswered: Mutex<HashSet<RequestId>>,
+    unanswered: Mutex<Unanswered>,
     answered: Notify,
 }
 
+/// How many requests with each id are unanswered, and how many in all. Counted, not a set: a
+/// client that reuses one id for many requests would otherwise hold one place for all of them
+/// and slip past the bound.
+#[derive(Default)]
+struct Unanswered {
+    by_id: HashMap<RequestId, usize>,
+    total: usize,
+}
+
 impl Flight {
-    fn lock(&self) -> MutexGuard<'_, HashSet<RequestId>> {
+    fn lock(&self) -> MutexGuard<'_, Unanswered> {
         self.unanswered
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(super) fn sent(&self, id: RequestId) {
-        self.lock().insert(id);
+        let mut unanswered = self.lock();
+        *unanswered.by_id.entry(id).or_default() += 1;
+        unanswered.total += 1;
     }
 
     pub(super) fn answered(&self, id: &RequestId) {
-        if self.lock().remove(id) {
-            self.answered.notify_one();
+        let mut unanswered = self.lock();
+        let Some(count) = unanswered.by_id.get_mut(id) else {
+            return;
+        };
+        *count -= 1;
+        if *count == 0 {
+            unanswered.by_id.remove(id);
         }
+        unanswered.total -= 1;
+        drop(unanswered);
+        self.answered.notify_one();
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        self.lock().total == 0
     }
 
     /// Resolves once fewer than [`MAX_IN_FLIGHT`] requests not waiting for the user are
@@ -51,7 +70,7 @@ impl Flight {
         let (asking, running) = (server.asking(), server.running());
         loop {
             let waiting = asking.count();
-            let unanswered = self.lock().len().saturating_sub(waiting);
+            let unanswered = self.lock().total.saturating_sub(waiting);
             if unanswered < MAX_IN_FLIGHT && running.count().saturating_sub(waiting) < MAX_IN_FLIGHT
             {
                 return;

@@ -269,3 +269,51 @@ async fn an_idle_kept_alive_connection_is_closed_at_the_header_timeout() {
         started.elapsed()
     );
 }
+
+/// The OAuth endpoints read their bodies under the same deadline as `/mcp`: a slow POST to
+/// `/register` cannot hold a connection, and its place under the cap, for as long as it likes.
+#[tokio::test]
+async fn an_oauth_body_that_does_not_arrive_in_time_is_refused() {
+    use crate::common::oauth::{Intercom, KEY};
+    let intercom = Intercom::start().await;
+    let env = intercom.env(KEY);
+    let lookup = |name: &str| {
+        env.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let config = crate::common::config(&[], &intercom.us.uri());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let http_client = intercom_mcp::intercom::http_client(&config).unwrap();
+    let oauth =
+        intercom_mcp::auth::OAuth::resolve(Some(format!("http://{address}")), http_client, lookup)
+            .unwrap();
+    let options =
+        http::Options::resolve_with(&config, address, Some(Arc::new(oauth)), lookup).unwrap();
+    let server = IntercomServer::per_request(&config, Arc::new(RecordingClock::default())).unwrap();
+    let router = http::router_with(
+        server,
+        &options,
+        config.limits.max_request_bytes,
+        Duration::from_secs(1),
+    );
+    tokio::spawn(http::serve_with(
+        listener,
+        router,
+        http::Bounds::default(),
+        std::future::pending(),
+    ));
+    let request = format!(
+        "POST /register HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"redirect_uris\""
+    );
+    let started = Instant::now();
+    let answer = exchange(address, request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}

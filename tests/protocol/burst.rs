@@ -26,6 +26,14 @@ struct Session {
     stdout: Lines<BufReader<ChildStdout>>,
 }
 
+/// A session ends with its test: calls still in flight would otherwise reach the mock Intercom
+/// after wiremock has handed it to another test.
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
 impl Session {
     fn start(args: &[&str], vars: &[(&str, &str)]) -> Self {
         let mut child = common::command(args, vars)
@@ -191,6 +199,23 @@ async fn at_the_bound_the_server_stops_reading_until_a_call_is_answered() {
     let bound = u64::try_from(BOUND).unwrap();
     assert!(ping_overtakes(bound - 1).await, "below the bound");
     assert!(!ping_overtakes(bound).await, "at the bound");
+}
+
+/// Requests that reuse one id each hold a place: counted, not kept as a set of ids, or a
+/// client could pipeline without bound by reusing one. Directory reads are not tool calls, so
+/// only the unanswered count can hold the reader back.
+#[tokio::test]
+async fn requests_that_reuse_an_id_each_count_toward_the_bound() {
+    let (mut session, _intercom) = slow_session().await;
+    for _ in 0..BOUND {
+        session.send(
+            &json!({"jsonrpc": "2.0", "id": 7, "method": "resources/read",
+            "params": {"uri": "intercom://tags"}}),
+        );
+    }
+    session.send(&json!({"jsonrpc": "2.0", "id": "ping", "method": "ping"}));
+    let first = session.next().await;
+    assert_eq!(first["id"], 7, "the ping was read past the bound: {first}");
 }
 
 #[tokio::test]
