@@ -84,6 +84,11 @@ const PROMPTS: [Template; 3] = [
     },
 ];
 
+/// The names of our prompts.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    PROMPTS.iter().map(|prompt| prompt.name)
+}
+
 pub fn list() -> Vec<Prompt> {
     PROMPTS
         .iter()

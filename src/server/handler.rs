@@ -7,7 +7,7 @@ use rmcp::model::{
     CustomNotification, GetPromptRequestParams, GetPromptResponse, Implementation,
     InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
     ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ServerCapabilities, ServerConfig, Tool as ToolListing,
+    ReadResourceResponse, Reference, ServerCapabilities, ServerConfig, Tool as ToolListing,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -99,6 +99,7 @@ impl ServerHandler for IntercomServer {
     ) -> Result<CompleteResult, ErrorData> {
         // Boxed, as in call_tool.
         Box::pin(async move {
+            known_reference(&request.r#ref)?;
             let workspace = self.workspace(&context)?;
             crate::completion::answer(&request.argument, &workspace, self.state.region).await
         })
@@ -149,5 +150,37 @@ impl ServerHandler for IntercomServer {
         } else {
             tracing::debug!(method = notification.method, "ignored notification");
         }
+    }
+}
+
+/// A completion is only for our own prompts and resource templates: anything else is invalid
+/// params naming what there is, rather than ids offered for a prompt that does not exist.
+fn known_reference(reference: &Reference) -> Result<(), ErrorData> {
+    match reference {
+        Reference::Prompt(prompt) if crate::prompts::names().all(|name| name != prompt.name) => {
+            let names: Vec<&str> = crate::prompts::names().collect();
+            Err(ErrorData::invalid_params(
+                format!(
+                    "no prompt `{}` to complete for; the prompts are: {}",
+                    prompt.name,
+                    names.join(", ")
+                ),
+                None,
+            ))
+        }
+        Reference::Resource(template)
+            if resources::records::uri_templates().all(|uri| uri != template.uri) =>
+        {
+            let templates: Vec<&str> = resources::records::uri_templates().collect();
+            Err(ErrorData::invalid_params(
+                format!(
+                    "no resource template `{}` to complete for; the templates are: {}",
+                    template.uri,
+                    templates.join(", ")
+                ),
+                None,
+            ))
+        }
+        _ => Ok(()),
     }
 }

@@ -314,3 +314,46 @@ async fn resources_completions_and_prompts_against_the_sandbox() {
         "{text}"
     );
 }
+
+/// A completion for a prompt or template that is not ours is invalid params naming ours, not
+/// ids offered for something that does not exist.
+#[tokio::test]
+async fn completions_for_what_is_not_ours_are_invalid_params() {
+    let mut s = Session::start().await;
+    let prompt = s
+        .request(
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "no-such-prompt"},
+                "argument": {"name": "admin_id", "value": ""}}),
+        )
+        .await;
+    assert_eq!(prompt["error"]["code"], -32602, "{prompt}");
+    let message = prompt["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("no-such-prompt") && message.contains("draft-reply"),
+        "{message}"
+    );
+    let template = s
+        .request(
+            "completion/complete",
+            json!({"ref": {"type": "ref/resource", "uri": "file:///{path}"},
+                "argument": {"name": "path", "value": ""}}),
+        )
+        .await;
+    assert_eq!(template["error"]["code"], -32602, "{template}");
+    assert!(
+        template["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("intercom://contacts/{id}"),
+        "{template}"
+    );
+    let ours = s
+        .request(
+            "completion/complete",
+            json!({"ref": {"type": "ref/resource", "uri": "intercom://contacts/{id}"},
+                "argument": {"name": "id", "value": ""}}),
+        )
+        .await;
+    assert!(ours["result"]["completion"]["values"].is_array(), "{ours}");
+}
