@@ -93,30 +93,22 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
     schema
 }
 
-/// The JSON types a schema admits: its `type`, the types of its `anyOf`/`oneOf` branches, and
-/// `object` where it declares properties.
+/// The JSON types a schema admits: its own, and those of its `anyOf`/`oneOf` branches.
 fn kinds<'a>(schema: &'a Value, root: &'a Value) -> Vec<&'a str> {
-    let mut kinds = Vec::new();
-    match schema.get("type") {
-        Some(Value::String(kind)) => kinds.push(kind.as_str()),
-        Some(Value::Array(list)) => kinds.extend(list.iter().filter_map(Value::as_str)),
-        _ => {}
-    }
-    if schema.get("properties").is_some() {
-        kinds.push("object");
-    }
+    let mut kinds = own_kinds(schema);
     for branches in ["anyOf", "oneOf"] {
         if let Some(Value::Array(branches)) = schema.get(branches) {
             for branch in branches {
-                kinds.extend(kinds_of_branch(resolve(branch, root)));
+                kinds.extend(own_kinds(resolve(branch, root)));
             }
         }
     }
     kinds
 }
 
-/// A branch's own types, one level deep (a branch that is itself a choice adds nothing).
-fn kinds_of_branch(schema: &Value) -> Vec<&str> {
+/// A schema's `type`, and `object` where it declares properties (a branch that is itself a
+/// choice adds nothing: one level is enough for the schemas the tools have).
+fn own_kinds(schema: &Value) -> Vec<&str> {
     let mut kinds = Vec::new();
     match schema.get("type") {
         Some(Value::String(kind)) => kinds.push(kind.as_str()),

@@ -61,10 +61,21 @@ async fn bounded(bounds: http::Bounds, vars: &[(&str, &str)]) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let options = http::Options::resolve(&config, address, |_| None).unwrap();
-    let server = IntercomServer::per_request(&config, Arc::new(RecordingClock::default())).unwrap();
+    serve(&config, &options, listener, bounds);
+    address
+}
+
+/// Serves `options` on `listener` within `bounds`, with a body timeout of 1 s.
+fn serve(
+    config: &intercom_mcp::config::Config,
+    options: &http::Options,
+    listener: TcpListener,
+    bounds: http::Bounds,
+) {
+    let server = IntercomServer::per_request(config, Arc::new(RecordingClock::default())).unwrap();
     let router = http::router_with(
         server,
-        &options,
+        options,
         config.limits.max_request_bytes,
         Duration::from_secs(1),
     );
@@ -74,7 +85,6 @@ async fn bounded(bounds: http::Bounds, vars: &[(&str, &str)]) -> SocketAddr {
         bounds,
         std::future::pending(),
     ));
-    address
 }
 
 /// Sends `request` on a new connection and reads the answer's head (or what came before the
@@ -291,19 +301,7 @@ async fn an_oauth_body_that_does_not_arrive_in_time_is_refused() {
             .unwrap();
     let options =
         http::Options::resolve_with(&config, address, Some(Arc::new(oauth)), lookup).unwrap();
-    let server = IntercomServer::per_request(&config, Arc::new(RecordingClock::default())).unwrap();
-    let router = http::router_with(
-        server,
-        &options,
-        config.limits.max_request_bytes,
-        Duration::from_secs(1),
-    );
-    tokio::spawn(http::serve_with(
-        listener,
-        router,
-        http::Bounds::default(),
-        std::future::pending(),
-    ));
+    serve(&config, &options, listener, http::Bounds::default());
     let request = format!(
         "POST /register HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
          Content-Length: 100\r\n\r\n{{\"redirect_uris\""
