@@ -74,16 +74,21 @@ pub const PART_CAP: usize = 500;
 /// What the model reads: the lean form, with customer-written text marked as data
 /// ([`crate::untrusted`]).
 pub fn for_model(output: Output, body: Value, mode: crate::untrusted::Mode) -> Value {
-    use crate::untrusted::{Contacts, mark};
-    let contacts = match output {
-        Output::CursorPage("contacts") => Contacts::Under("contacts"),
-        Output::Object if body.get("type").and_then(Value::as_str) == Some("contact") => {
-            Contacts::Top
+    use crate::untrusted::{Kind, Records, mark};
+    let records = match output {
+        Output::CursorPage(items) | Output::NumberedPage(items) => {
+            Kind::of_items(items).map_or(Records::None, |kind| Records::Under(items, kind))
         }
-        _ => Contacts::None,
+        Output::Conversation => Records::Top(Kind::Conversation),
+        Output::Object => body
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(Kind::of_type)
+            .map_or(Records::None, Records::Top),
+        Output::List => Records::None,
     };
     let mut lean = lean(output, body);
-    mark(&mut lean, contacts, mode);
+    mark(&mut lean, records, mode);
     lean
 }
 
