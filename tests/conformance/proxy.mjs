@@ -28,6 +28,7 @@ const server = http.createServer((request, response) => {
       // Without buffering: each SSE event is written as soon as it arrives.
       response.flushHeaders();
       answer.pipe(response);
+      answer.on("error", () => response.destroy());
     },
   );
   upstream.on("error", (error) => {
@@ -38,8 +39,10 @@ const server = http.createServer((request, response) => {
       response.destroy(error);
     }
   });
-  // The suite hanging up (e.g. closing an SSE stream) hangs up upstream too.
+  // The suite hanging up (e.g. closing an SSE stream) hangs up upstream too; a connection
+  // reset is not worth the proxy's life.
   response.on("close", () => upstream.destroy());
+  request.on("error", () => upstream.destroy());
   request.pipe(upstream);
 });
 
