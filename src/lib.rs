@@ -34,6 +34,8 @@
 //!   authors' roles, fences (or lockdown).
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs); the one
 //!   HTML reader.
+//! - [`declared`]: what an MCP client declared (revision, capabilities), from a request's
+//!   `_meta`, a stdio `initialize`, or an HTTP client's sealed session id.
 //! - [`time`]: unix seconds → ISO 8601, for answers and rate-limit messages.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 //! - [`operations`]: the Intercom operations the server uses, shared with xtask.
@@ -45,6 +47,7 @@ pub mod completion;
 pub mod config;
 pub mod confirm;
 pub mod credentials;
+pub mod declared;
 pub mod doctor;
 pub mod error;
 pub mod http;

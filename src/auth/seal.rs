@@ -32,6 +32,9 @@ pub enum Kind {
     Consent,
     /// The approvals a browser remembers (a cookie).
     Approval,
+    /// What a 2025 client declared at `initialize` over HTTP, as its `Mcp-Session-Id`
+    /// (`crate::http::session`).
+    Session,
 }
 
 impl Kind {
@@ -44,6 +47,7 @@ impl Kind {
             Kind::Refresh => "refresh",
             Kind::Consent => "consent",
             Kind::Approval => "approval",
+            Kind::Session => "session",
         }
     }
 }

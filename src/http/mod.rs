@@ -1,4 +1,5 @@
-//! MCP over Streamable HTTP: stateless (any replica can answer any request), at `/mcp`, with
+//! MCP over Streamable HTTP: stateless (any replica can answer any request; what a 2025 client
+//! declared at `initialize` travels sealed in its session id, [`session`]), at `/mcp`, with
 //! `/healthz` for probes. Each request's credentials are checked before rmcp sees it: a
 //! client's own Intercom token, a client secret when the server holds a token, or with
 //! `--oauth` an access token of ours ([`crate::auth`], whose routes are served here too). Hosts
@@ -11,6 +12,7 @@ mod cors;
 mod guard;
 mod protocol;
 mod serve;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,6 +56,8 @@ pub enum Auth {
 pub struct Options {
     pub auth: Auth,
     pub allowed: guard::Allowed,
+    /// Seals and opens the session ids of 2025 clients ([`session`]).
+    pub sessions: Arc<session::Sessions>,
 }
 
 impl Options {
@@ -137,8 +141,10 @@ impl Options {
         let mut origins = list("INTERCOM_MCP_ALLOWED_ORIGINS")
             .unwrap_or_else(|| LOOPBACK_ORIGINS.map(str::to_owned).to_vec());
         origins.extend(own_origin);
+        let sessions = Arc::new(session::resolve_session_sealer(&env)?);
         Ok(Self {
             auth,
+            sessions,
             allowed: guard::Allowed {
                 hosts: parse_all(
                     &hosts,
@@ -171,7 +177,7 @@ fn parse_all<T>(
 }
 
 /// The routes: `/mcp` behind the Host/Origin check, then the credentials check, then the
-/// JSON-RPC screening; with OAuth, its endpoints behind the Host/Origin check; `/healthz` open.
+/// JSON-RPC screening, then the session id opened or issued; with OAuth, its endpoints behind the Host/Origin check; `/healthz` open.
 pub fn router(server: IntercomServer, options: &Options, max_request_bytes: usize) -> Router {
     router_with(server, options, max_request_bytes, protocol::BODY_TIMEOUT)
 }
@@ -200,6 +206,10 @@ pub fn router_with(
     // Layers run outside in: the last added runs first.
     let mcp = Router::new()
         .route_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&options.sessions),
+            session::remember,
+        ))
         .layer(middleware::from_fn_with_state(
             protocol::BodyLimits {
                 max: max_request_bytes,

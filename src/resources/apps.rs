@@ -7,9 +7,11 @@
 //! `resourceDomains`, `frameDomains`, `baseUriDomains`: empty means none; `prefersBorder`); a
 //! tool names its view in `_meta.ui.resourceUri`; a client that renders views says so in
 //! `initialize` under `capabilities.extensions["io.modelcontextprotocol/ui"]` with
-//! `mimeTypes`. rmcp 3.11 carries that map as `ClientCapabilities::extensions`, and
-//! `RequestContext::client_capabilities()` answers from a request's own `_meta` (SEP-2575,
-//! how a stateless HTTP client states it) or else from `initialize`.
+//! `mimeTypes`. rmcp 3.11 carries that map as `ClientCapabilities::extensions`;
+//! [`crate::declared::capabilities`] finds it in a request's own `_meta` (SEP-2575, how a
+//! 2026-07-28 client states it), in a 2025 HTTP client's sealed session id, or in a stdio
+//! session's `initialize`. A client that did not declare it is shown no view and cannot read
+//! one ([`super::route`]).
 
 use rmcp::model::{
     ClientCapabilities, InitializeResult, MetaObject, ReadResourceResult, Resource,

@@ -2,7 +2,8 @@
 //! of resources lives in its own file and is reached here by its URI scheme, so a new family
 //! (say `intercom://…`) is one more file and one more arm in [`read`] and [`list`].
 //!
-//! - [`apps`]: the two `ui://` views of the MCP Apps extension, and when a client gets them.
+//! - [`apps`]: the two `ui://` views of the MCP Apps extension, and when a client gets them
+//!   (only when it declared the extension: listed, read and linked from tools alike).
 //! - [`directory`]: `intercom://admins`, `…/teams`, `…/tags`, `…/me`, from the workspace's
 //!   cache.
 //! - [`records`]: the templates `intercom://contacts/{id}` and `intercom://conversations/{id}`,
@@ -13,10 +14,12 @@ pub mod directory;
 pub mod records;
 
 use rmcp::ErrorData;
+use rmcp::RoleServer;
 use rmcp::model::{
     ClientCapabilities, InitializeResult, ReadResourceResult, Resource, Tool as ToolListing,
 };
-use serde_json::{Map, Value};
+use rmcp::service::RequestContext;
+use serde_json::{Map, Value, json};
 
 use crate::tools::ServerTool;
 use crate::workspace::directory::Kind;
@@ -29,13 +32,18 @@ pub struct Offer {
 }
 
 impl Offer {
-    /// Over stdio the capabilities are those of `initialize`; over stateless HTTP, where each
-    /// request meets a new handler, only those a request states in its own `_meta` (rmcp's
-    /// `RequestContext::client_capabilities()` gives either).
+    /// From the capabilities a client stated (at `initialize`, for the `initialize` answer).
     pub fn of(capabilities: Option<&ClientCapabilities>) -> Self {
         Self {
             apps: apps::wanted(capabilities),
         }
+    }
+
+    /// For one request: the capabilities its `_meta` states, or those the client declared at
+    /// `initialize` (a stdio session's, or an HTTP client's sealed in its session id), as
+    /// [`crate::declared::capabilities`] finds them.
+    pub fn of_request(context: &RequestContext<RoleServer>) -> Self {
+        Self::of(crate::declared::capabilities(context).as_ref())
     }
 
     /// Completes the `initialize` result: the extensions this client gets (every client gets
@@ -83,10 +91,14 @@ pub enum Route {
     },
 }
 
-/// Where one URI is read from. Reading is allowed whatever the offer: a resource holds nothing
-/// secret, and a host may read a view it learnt of from a tool's `_meta` without listing.
-pub fn route(uri: &str) -> Result<Route, ErrorData> {
-    if uri.starts_with(apps::SCHEME)
+/// Where one URI is read from, for a client with this offer. A view is only for a client that
+/// declared the extension: to any other, a `ui://` URI is as unknown as any other we do not
+/// serve (a host that renders views declares it, so no host is refused a view it can show).
+/// The error is rmcp's resource-not-found with `data.uri`; rmcp answers it with the code of
+/// the client's revision (-32002 before 2026-07-28, -32602 from it, SEP-2164).
+pub fn route(uri: &str, offer: Offer) -> Result<Route, ErrorData> {
+    if offer.apps
+        && uri.starts_with(apps::SCHEME)
         && let Some(view) = apps::read(uri)
     {
         return Ok(Route::Ready(view));
@@ -97,17 +109,18 @@ pub fn route(uri: &str) -> Result<Route, ErrorData> {
     if let Some((tool, args)) = records::route(uri) {
         return Ok(Route::Record { tool, args });
     }
+    let views = apps::VIEWS.iter().filter(|_| offer.apps);
     let known: Vec<&str> = Kind::ALL
         .into_iter()
         .map(directory::uri)
         .chain(records::uri_templates())
-        .chain(apps::VIEWS.iter().map(|view| view.uri))
+        .chain(views.map(|view| view.uri))
         .collect();
     Err(ErrorData::resource_not_found(
         format!(
             "no resource `{uri}`; the resources are: {}",
             known.join(", ")
         ),
-        None,
+        Some(json!({ "uri": uri })),
     ))
 }

@@ -60,7 +60,7 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let offer = Offer::of(context.client_capabilities().as_ref());
+        let offer = Offer::of_request(&context);
         let tools: Vec<ToolListing> = self.tools().map(|tool| offer.tool(tool)).collect();
         Ok(ListToolsResult::with_all_items(tools))
     }
@@ -70,7 +70,7 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        let offer = Offer::of(context.client_capabilities().as_ref());
+        let offer = Offer::of_request(&context);
         Ok(ListResourcesResult::with_all_items(resources::list(offer)))
     }
 

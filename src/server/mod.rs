@@ -170,7 +170,7 @@ impl IntercomServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let offer = Offer::of(context.client_capabilities().as_ref());
+        let offer = Offer::of_request(&context);
         let call = CallRequest {
             name: &request.name,
             args: request.arguments,
@@ -285,7 +285,7 @@ impl IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResult, ErrorData> {
         let uri = request.uri;
-        match resources::route(&uri)? {
+        match resources::route(&uri, Offer::of_request(&context))? {
             Route::Ready(result) => Ok(result),
             Route::Directory(kind) => {
                 let workspace = self.workspace(&context)?;

@@ -5,7 +5,8 @@
 //! client ID metadata documents (`oauth_documents.rs`) and where they may be fetched from
 //! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), what is used
 //! once across replicas, in process and in a real Redis (`oauth_state.rs`), and our consent
-//! page (`consent.rs`).
+//! page (`consent.rs`), and 2025 clients remembered through sealed session ids
+//! (`sessions.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -31,3 +32,4 @@ mod oauth_documents;
 mod oauth_redirects;
 mod oauth_ssrf;
 mod oauth_state;
+mod sessions;

@@ -1,8 +1,8 @@
 //! MCP Apps (the `io.modelcontextprotocol/ui` extension) over the protocol: the two `ui://`
 //! views in `resources/list` and `resources/read`, tools' `_meta.ui.resourceUri`, and
 //! `structuredContent` — all only for a client whose `initialize` names the extension; any
-//! other client sees exactly what it saw before. In process against a mock Intercom; the real
-//! binary: `apps_binary.rs`.
+//! other client sees exactly what it saw before, and cannot read a view. In process against a
+//! mock Intercom; the real binary: `apps_binary.rs`.
 
 use std::sync::Arc;
 
@@ -263,4 +263,26 @@ async fn structured_content_is_the_texts_lean_data_with_the_extension_and_absent
         .await;
     assert_eq!(bad.is_error, Some(true));
     assert_eq!(bad.structured_content, None);
+}
+
+#[tokio::test]
+async fn a_client_without_the_extension_cannot_read_a_view() {
+    let plain = without_apps().await;
+    for uri in [CONVERSATION, BROWSER] {
+        let err = plain
+            .client
+            .read_resource(ReadResourceRequestParams::new(uri))
+            .await
+            .unwrap_err();
+        let rmcp::service::ServiceError::McpError(error) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(error.code, rmcp::model::ErrorCode::RESOURCE_NOT_FOUND);
+        assert_eq!(error.data, Some(json!({"uri": uri})));
+        // The resources it names are those this client can read: no view.
+        let named = error.message.split("the resources are:").nth(1).unwrap();
+        assert!(named.contains("intercom://admins"), "{error:?}");
+        assert!(!named.contains("ui://"), "{error:?}");
+    }
+    assert!(plain.intercom.received_requests().await.unwrap().is_empty());
 }

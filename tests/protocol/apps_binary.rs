@@ -1,5 +1,6 @@
 //! MCP Apps through the real binary on the sample workspace: `--sandbox` over stdio as a host
-//! starts it, and over stateless HTTP, where each request names the extension in its `_meta`.
+//! starts it, and over stateless HTTP, where each request names the extension in its `_meta`
+//! or a 2025 client names it at `initialize` and sends back the session id it is given.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -147,4 +148,87 @@ async fn over_stateless_http_each_request_that_names_the_extension_gets_views() 
     assert_eq!(linked, 5);
     let plain = post("tools/list", json!({}), false).await;
     assert!(!plain.to_string().contains("resourceUri"));
+}
+
+/// A 2025 client over HTTP states the extension only at `initialize`: the session id the real
+/// binary answers with carries it, so later requests that send it back get views, and the
+/// same requests without it (or from a client that did not declare it) get none.
+#[tokio::test]
+async fn over_http_a_2025_client_declaring_the_extension_at_initialize_gets_views() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
+        .args(["--sandbox", "serve", "--http", &format!("127.0.0.1:{port}")])
+        .current_dir(std::env::temp_dir())
+        .env_clear()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        let probe = client.get(format!("{base}/healthz")).send().await;
+        if probe.is_ok_and(|answer| answer.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let post = async |body: Value, session: Option<&str>| -> reqwest::Response {
+        let mut request = client
+            .post(format!("{base}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", "Bearer sandbox")
+            .header("mcp-protocol-version", "2025-06-18");
+        if let Some(id) = session {
+            request = request.header("mcp-session-id", id);
+        }
+        request.json(&body).send().await.unwrap()
+    };
+    let session_of = async |capabilities: Value| -> String {
+        let answer = post(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": capabilities,
+                "clientInfo": {"name": "host", "version": "1"}}}),
+            None,
+        )
+        .await;
+        answer.headers()["mcp-session-id"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let with = session_of(json!({"extensions": {EXTENSION: {"mimeTypes": [MIME]}}})).await;
+    let without = session_of(json!({})).await;
+
+    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "intercomGetConversation", "arguments": {"conversation_id": "20415"}}});
+    let viewed: Value = post(call.clone(), Some(&with)).await.json().await.unwrap();
+    let lean: Value =
+        serde_json::from_str(viewed["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(viewed["result"]["structuredContent"], lean);
+    for session in [Some(without.as_str()), None] {
+        let plain: Value = post(call.clone(), session).await.json().await.unwrap();
+        assert_eq!(plain["result"]["content"], viewed["result"]["content"]);
+        assert!(
+            plain["result"].get("structuredContent").is_none(),
+            "{plain}"
+        );
+    }
+
+    let read = json!({"jsonrpc": "2.0", "id": 3, "method": "resources/read",
+        "params": {"uri": CONVERSATION}});
+    let shown: Value = post(read.clone(), Some(&with)).await.json().await.unwrap();
+    assert_eq!(
+        shown["result"]["contents"][0]["text"],
+        include_str!("../../assets/conversation.html")
+    );
+    let refused: Value = post(read, Some(&without)).await.json().await.unwrap();
+    assert_eq!(refused["error"]["code"], -32002, "{refused}");
+    assert_eq!(refused["error"]["data"], json!({"uri": CONVERSATION}));
 }
