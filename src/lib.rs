@@ -34,6 +34,8 @@
 //!   authors' roles, fences (or lockdown).
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs); the one
 //!   HTML reader.
+//! - [`state`]: sealed blobs any replica opens, and what is used once (in process or Redis):
+//!   OAuth's codes and tokens, and confirmations' request states.
 //! - [`time`]: unix seconds → ISO 8601, for answers and rate-limit messages.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 //! - [`operations`]: the Intercom operations the server uses, shared with xtask.
@@ -60,6 +62,7 @@ pub mod resources;
 pub mod response;
 pub mod sandbox;
 pub mod server;
+pub mod state;
 pub mod time;
 pub mod tools;
 pub mod transport;
