@@ -25,20 +25,20 @@ use crate::common::{self, RecordingClock, TOKEN, body_json, is_error, text};
 
 const MESSAGE: &str = "Your refund is on its way.";
 
-fn modern(action: ElicitationAction, send: bool) -> Answering {
+pub(crate) fn modern(action: ElicitationAction, send: bool) -> Answering {
     Answering {
         version: ProtocolVersion::V_2026_07_28,
         ..answering(action, send)
     }
 }
 
-fn params(args: Value) -> CallToolRequestParams {
+pub(crate) fn params(args: Value) -> CallToolRequestParams {
     let Value::Object(args) = args else { panic!() };
     CallToolRequestParams::new("intercomReplyConversation").with_arguments(args)
 }
 
 /// The one request Intercom received is exactly the reply that was confirmed.
-async fn assert_sent_once(intercom: &MockServer) {
+pub(crate) async fn assert_sent_once(intercom: &MockServer) {
     let requests = intercom.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1, "sent exactly once");
     assert_eq!(requests[0].method.as_str(), "POST");
@@ -49,7 +49,7 @@ async fn assert_sent_once(intercom: &MockServer) {
     );
 }
 
-fn assert_confirmed(result: &CallToolResult) {
+pub(crate) fn assert_confirmed(result: &CallToolResult) {
     assert!(!is_error(result), "{}", text(result));
     assert!(
         text(result).contains("The user confirmed this write"),
@@ -60,7 +60,7 @@ fn assert_confirmed(result: &CallToolResult) {
     assert_eq!(meta["intercom-mcp/confirmation"], "confirmed", "{meta}");
 }
 
-fn assert_refused(result: &CallToolResult, why: &str) {
+pub(crate) fn assert_refused(result: &CallToolResult, why: &str) {
     assert!(is_error(result), "{}", text(result));
     assert!(
         text(result).starts_with("Not sent:") && text(result).contains(why),
@@ -70,7 +70,11 @@ fn assert_refused(result: &CallToolResult, why: &str) {
 }
 
 /// The user's answer to `asked`, as a client sends it back.
-fn answer(asked: &InputRequiredResult, action: ElicitationAction, send: bool) -> InputResponses {
+pub(crate) fn answer(
+    asked: &InputRequiredResult,
+    action: ElicitationAction,
+    send: bool,
+) -> InputResponses {
     let key = asked
         .input_requests
         .as_ref()
@@ -87,7 +91,7 @@ fn answer(asked: &InputRequiredResult, action: ElicitationAction, send: bool) ->
         .collect()
 }
 
-async fn ask_once<C: rmcp::ClientHandler>(
+pub(crate) async fn ask_once<C: rmcp::ClientHandler>(
     client: &RunningService<RoleClient, C>,
     args: Value,
 ) -> InputRequiredResult {
@@ -97,7 +101,7 @@ async fn ask_once<C: rmcp::ClientHandler>(
     }
 }
 
-async fn retry<C: rmcp::ClientHandler>(
+pub(crate) async fn retry<C: rmcp::ClientHandler>(
     client: &RunningService<RoleClient, C>,
     args: Value,
     responses: InputResponses,
@@ -191,7 +195,7 @@ async fn an_expired_state_is_refused() {
 }
 
 /// A client of 2026-07-28 over HTTP with `bearer`, answering as `handler` does.
-async fn http_client(
+pub(crate) async fn http_client(
     url: String,
     bearer: &str,
     handler: Answering,
