@@ -9,6 +9,7 @@ use intercom_mcp::config::{Config, Flags, Secret};
 use intercom_mcp::confirm::round::Rounds;
 use intercom_mcp::policy::SystemClock;
 use intercom_mcp::server::IntercomServer;
+use intercom_mcp::state::seal::Keys;
 use intercom_mcp::{http, sandbox, transport};
 
 #[derive(Parser)]
@@ -141,7 +142,10 @@ fn main() -> ExitCode {
         } => {
             // The flag wins over its variable, as every flag does.
             let state_url = state_url.or_else(|| std::env::var("INTERCOM_MCP_STATE_URL").ok());
-            let rounds = match shared_rounds(state_url.as_deref(), oauth) {
+            // One key for everything sealed for HTTP clients, resolved once.
+            let rounds =
+                shared_keys(oauth).and_then(|keys| shared_rounds(&keys, state_url.as_deref()));
+            let rounds = match rounds {
                 Ok(rounds) => rounds,
                 Err(err) => {
                     eprintln!("intercom-mcp: {err}");
@@ -201,18 +205,25 @@ fn http_options(
     http::Options::resolve_with(config, address, oauth, env)
 }
 
-/// The key and store of confirmations over HTTP, which every replica must share: the key from
-/// INTERCOM_MCP_TOKEN_KEY (a random one for this process, with a warning, when unset), used
-/// states remembered in `state_url`'s Redis or in process.
-fn shared_rounds(state_url: Option<&str>, oauth: bool) -> Result<Rounds, String> {
+/// The keys every HTTP replica seals with (`state::seal::shared_keys`): INTERCOM_MCP_TOKEN_KEY,
+/// or a random key for this process, with one warning (`--oauth` requires the variable, and
+/// says so itself).
+fn shared_keys(oauth: bool) -> Result<Keys, String> {
     let keys = intercom_mcp::state::seal::shared_keys(|name| std::env::var(name).ok())?;
     if !keys.shared && !oauth {
         tracing::warn!(
-            "INTERCOM_MCP_TOKEN_KEY is unset: confirmations are sealed with a random key of this \
-             process and open only here; replicas behind one address must share a key"
+            "INTERCOM_MCP_TOKEN_KEY is unset: what this process seals for clients (confirmations) \
+             is sealed with a random key and opens only here; replicas behind one address must \
+             share a key"
         );
     }
-    Rounds::new(&keys, intercom_mcp::state::store::from_url(state_url)?)
+    Ok(keys)
+}
+
+/// The key and store of confirmations over HTTP, which every replica must share: used states
+/// remembered in `state_url`'s Redis, or in process.
+fn shared_rounds(keys: &Keys, state_url: Option<&str>) -> Result<Rounds, String> {
+    Rounds::new(keys, intercom_mcp::state::store::from_url(state_url)?)
 }
 
 async fn doctor(config: &Config) -> Exit {

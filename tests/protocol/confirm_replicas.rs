@@ -17,6 +17,7 @@ use super::confirm_rounds::{
     retry,
 };
 use crate::common;
+use crate::common::oauth::browser;
 use crate::common::redis::Redis;
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -32,7 +33,8 @@ async fn replica(vars: &[(&str, &str)]) -> (Child, String) {
     let address = format!("127.0.0.1:{port}");
     let child = common::spawn(&["serve", "--http", &address], vars);
     for _ in 0..200 {
-        if let Ok(answer) = reqwest::get(format!("http://{address}/healthz")).await
+        let probe = browser().get(format!("http://{address}/healthz"));
+        if let Ok(answer) = probe.send().await
             && answer.status() == 200
         {
             return (child, format!("http://{address}/mcp"));
