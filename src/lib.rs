@@ -28,8 +28,9 @@
 //! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
 //!   repeatable operations, body size cap.
 //! - [`redact`]: the token cut out of every non-2xx answer before anything reads it.
-//! - [`confirm`]: the user asked (elicitation) before a write a customer will see; the tool
-//!   says which writes those are.
+//! - [`confirm`]: the user asked (elicitation mid-call, or at 2026-07-28 an input-required
+//!   answer with a sealed request state) before a write a customer will see; the tool says
+//!   which writes those are.
 //! - [`untrusted`]: customer-written text marked as data: invisible characters removed,
 //!   authors' roles, fences (or lockdown).
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs); the one
