@@ -21,7 +21,7 @@ const FLOORS: &[&[&str]] = &[
     &["intercom"],
     &["redact", "sandbox"],
     &["policy", "output"],
-    &["untrusted", "time", "operations", "declared"],
+    &["untrusted", "time", "operations", "declared", "state"],
     &["config"],
 ];
 

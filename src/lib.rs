@@ -28,14 +28,17 @@
 //! - [`policy`]: around each request: in-flight cap, rate-limit holds and waits, retries of
 //!   repeatable operations, body size cap.
 //! - [`redact`]: the token cut out of every non-2xx answer before anything reads it.
-//! - [`confirm`]: the user asked (elicitation) before a write a customer will see; the tool
-//!   says which writes those are.
+//! - [`confirm`]: the user asked (elicitation mid-call, or at 2026-07-28 an input-required
+//!   answer with a sealed request state) before a write a customer will see; the tool says
+//!   which writes those are.
 //! - [`untrusted`]: customer-written text marked as data: invisible characters removed,
 //!   authors' roles, fences (or lockdown).
 //! - [`output`]: Intercom's JSON → the lean text the model reads (rules in its docs); the one
 //!   HTML reader.
 //! - [`declared`]: what an MCP client declared (revision, capabilities), from a request's
 //!   `_meta`, a stdio `initialize`, or an HTTP client's sealed session id.
+//! - [`state`]: sealed blobs any replica opens, and what is used once (in process or Redis):
+//!   OAuth's codes and tokens, and confirmations' request states.
 //! - [`time`]: unix seconds → ISO 8601, for answers and rate-limit messages.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 //! - [`operations`]: the Intercom operations the server uses, shared with xtask.
@@ -63,6 +66,7 @@ pub mod resources;
 pub mod response;
 pub mod sandbox;
 pub mod server;
+pub mod state;
 pub mod time;
 pub mod tools;
 pub mod transport;

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use intercom_mcp::config::{Config, Flags, Secret};
+use intercom_mcp::confirm::round::Rounds;
 use intercom_mcp::policy::SystemClock;
 use intercom_mcp::server::IntercomServer;
+use intercom_mcp::state::seal::Keys;
 use intercom_mcp::{http, sandbox, transport};
 
 #[derive(Parser)]
@@ -39,17 +41,21 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         http: Option<std::net::SocketAddr>,
         /// With --http: clients sign in with OAuth 2.1 through your Intercom app
-        /// [env: INTERCOM_OAUTH_CLIENT_ID, INTERCOM_OAUTH_CLIENT_SECRET, INTERCOM_MCP_TOKEN_KEY]
+        /// [env: INTERCOM_OAUTH_CLIENT_ID, INTERCOM_OAUTH_CLIENT_SECRET, INTERCOM_MCP_TOKEN_KEY].
+        /// Without it, INTERCOM_MCP_TOKEN_KEY (base64 keys of 32 bytes, comma-separated) still
+        /// seals confirmations' request states; unset, a random key per process does, and a
+        /// confirmation then opens only on the replica that asked
         #[arg(long, requires = "http")]
         oauth: bool,
         /// With --oauth: the URL clients reach this server at, e.g. https://mcp.example.com
         /// [env: INTERCOM_MCP_PUBLIC_URL]
         #[arg(long, value_name = "URL", requires = "oauth")]
         public_url: Option<String>,
-        /// With --oauth: the Redis (or Valkey) the replicas share, to remember used codes and
-        /// refresh tokens, e.g. redis://redis:6379 [env: INTERCOM_MCP_STATE_URL] [default: in
-        /// process, right for one replica]
-        #[arg(long, value_name = "URL", requires = "oauth")]
+        /// With --http: the Redis (or Valkey) the replicas share, to remember what is used once
+        /// (confirmations answered; with --oauth, codes and refresh tokens), e.g.
+        /// redis://redis:6379 [env: INTERCOM_MCP_STATE_URL] [default: in process, right for one
+        /// replica]
+        #[arg(long, value_name = "URL", requires = "http")]
         state_url: Option<String>,
     },
     /// Check the configuration and the token (and which region it belongs to).
@@ -134,6 +140,18 @@ fn main() -> ExitCode {
             public_url,
             state_url,
         } => {
+            // The flag wins over its variable, as every flag does.
+            let state_url = state_url.or_else(|| std::env::var("INTERCOM_MCP_STATE_URL").ok());
+            // One key for everything sealed for HTTP clients, resolved once.
+            let rounds =
+                shared_keys(oauth).and_then(|keys| shared_rounds(&keys, state_url.as_deref()));
+            let rounds = match rounds {
+                Ok(rounds) => rounds,
+                Err(err) => {
+                    eprintln!("intercom-mcp: {err}");
+                    return ExitCode::from(2);
+                }
+            };
             let oauth = oauth.then_some((public_url, state_url));
             let options = match http_options(&config, address, oauth) {
                 Ok(options) => options,
@@ -142,7 +160,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            runtime.block_on(serve_http(&config, &options, address))
+            runtime.block_on(serve_http(&config, &options, address, rounds))
         }
         Command::Doctor => runtime.block_on(doctor(&config)),
         Command::Call { tool, arguments } => runtime.block_on(call(&config, &tool, &arguments)),
@@ -175,9 +193,8 @@ fn http_options(
         Some((public_url, state_url)) => {
             let client =
                 intercom_mcp::intercom::http_client(config).map_err(|err| err.to_string())?;
-            // The flag wins over its variable, as every flag does.
             let oauth_env = |name: &str| match name {
-                "INTERCOM_MCP_STATE_URL" => state_url.clone().or_else(|| env(name)),
+                "INTERCOM_MCP_STATE_URL" => state_url.clone(),
                 _ => env(name),
             };
             Some(std::sync::Arc::new(intercom_mcp::auth::OAuth::resolve(
@@ -186,6 +203,27 @@ fn http_options(
         }
     };
     http::Options::resolve_with(config, address, oauth, env)
+}
+
+/// The keys every HTTP replica seals with (`state::seal::shared_keys`): INTERCOM_MCP_TOKEN_KEY,
+/// or a random key for this process, with one warning (`--oauth` requires the variable, and
+/// says so itself).
+fn shared_keys(oauth: bool) -> Result<Keys, String> {
+    let keys = intercom_mcp::state::seal::shared_keys(|name| std::env::var(name).ok())?;
+    if !keys.shared && !oauth {
+        tracing::warn!(
+            "INTERCOM_MCP_TOKEN_KEY is unset: what this process seals for clients (confirmations, \
+             2025 session ids) is sealed with a random key and opens only here; replicas behind one address must \
+             share a key"
+        );
+    }
+    Ok(keys)
+}
+
+/// The key and store of confirmations over HTTP, which every replica must share: used states
+/// remembered in `state_url`'s Redis, or in process.
+fn shared_rounds(keys: &Keys, state_url: Option<&str>) -> Result<Rounds, String> {
+    Rounds::new(keys, intercom_mcp::state::store::from_url(state_url)?)
 }
 
 async fn doctor(config: &Config) -> Exit {
@@ -292,8 +330,10 @@ async fn serve_http(
     config: &Config,
     options: &http::Options,
     address: std::net::SocketAddr,
+    rounds: Rounds,
 ) -> Exit {
-    let server = IntercomServer::per_request(config, std::sync::Arc::new(SystemClock))?;
+    let server =
+        IntercomServer::per_request_with(config, std::sync::Arc::new(SystemClock), rounds)?;
     let router = http::router(server, options, config.limits.max_request_bytes);
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over Streamable HTTP at /mcp");

@@ -21,6 +21,10 @@
 //!
 //! Tokens and codes never reach a log line or an error message.
 
+// Sealing and the one-use store live below the server (the confirmations use them too); they
+// keep their names here, so `auth::seal` and `auth::store` read as before.
+pub use crate::state::{seal, store};
+
 mod addresses;
 mod authorize;
 mod consent;
@@ -29,8 +33,6 @@ pub mod grants;
 mod metadata;
 mod page;
 mod register;
-pub mod seal;
-pub mod store;
 mod token;
 mod upstream;
 

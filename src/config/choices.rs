@@ -1,4 +1,5 @@
-//! The settings that are one of a few named choices (`--confirm-writes`, `--untrusted`). They
+//! The settings that are one of a few named choices (`--confirm-writes`, `--unconfirmable`,
+//! `--untrusted`). They
 //! live here, at the bottom, so every layer that acts on a setting reads it down, not sideways.
 
 /// Which writes ask the user first, when the client can be asked (`--confirm-writes`,
@@ -9,6 +10,18 @@ pub enum ConfirmWrites {
     #[default]
     CustomerVisible,
     All,
+}
+
+/// What becomes of a write `--confirm-writes` says needs confirmation when the user cannot be
+/// asked (a client without elicitation, a 2025 client over HTTP, the `call` command):
+/// `--unconfirmable`, `INTERCOM_UNCONFIRMABLE`; `crate::server` acts on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Unconfirmable {
+    /// Sent, and the result says the user was not asked.
+    #[default]
+    Send,
+    /// Not sent; the result says why and what would allow it.
+    Refuse,
 }
 
 /// How customer-written text reaches the model (`--untrusted`, `INTERCOM_UNTRUSTED`);

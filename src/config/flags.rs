@@ -51,6 +51,11 @@ pub struct Flags {
     /// or all [env: INTERCOM_CONFIRM_WRITES] [default: customer-visible]
     #[arg(long, global = true, value_name = "WHICH")]
     pub confirm_writes: Option<String>,
+    /// Such a write when the user cannot be asked (a client without elicitation, a 2025 client
+    /// over HTTP, the `call` command): send, or refuse [env: INTERCOM_UNCONFIRMABLE] [default:
+    /// send]
+    #[arg(long, global = true, value_name = "WHAT")]
+    pub unconfirmable: Option<String>,
     /// Expose only these tools, comma-separated [env: INTERCOM_TOOLS]
     #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
     pub tools: Option<Vec<String>>,

@@ -9,7 +9,7 @@ mod secret;
 
 use std::time::Duration;
 
-pub use choices::{ConfirmWrites, UntrustedMode};
+pub use choices::{ConfirmWrites, Unconfirmable, UntrustedMode};
 pub use flags::Flags;
 pub use region::Region;
 pub use secret::{Secret, is_b64token};
@@ -34,6 +34,8 @@ pub struct Config {
     pub untrusted: UntrustedMode,
     /// Which writes the user confirms first (when the client can be asked).
     pub confirm_writes: ConfirmWrites,
+    /// What becomes of such a write when the user cannot be asked.
+    pub unconfirmable: Unconfirmable,
 }
 
 /// Which tools are offered, and whether writes really happen: safety switches.
@@ -102,6 +104,8 @@ pub enum ConfigError {
         "INTERCOM_CONFIRM_WRITES (--confirm-writes) must be never, customer-visible or all, got {0:?}"
     )]
     ConfirmWrites(String),
+    #[error("INTERCOM_UNCONFIRMABLE (--unconfirmable) must be send or refuse, got {0:?}")]
+    Unconfirmable(String),
 }
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -231,8 +235,14 @@ impl Config {
             first(&["INTERCOM_CONFIRM_WRITES"]),
         )
         .map_err(ConfigError::ConfirmWrites)?;
+        let unconfirmable = choice(
+            flags.unconfirmable.clone(),
+            first(&["INTERCOM_UNCONFIRMABLE"]),
+        )
+        .map_err(ConfigError::Unconfirmable)?;
         Ok(Self {
             confirm_writes,
+            unconfirmable,
             untrusted,
             token,
             region,

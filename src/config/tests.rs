@@ -117,6 +117,20 @@ fn safety_switches() {
     );
     assert!(resolve(&[("INTERCOM_CONFIRM_WRITES", "sometimes")]).is_err());
     assert_eq!(
+        resolve(&[]).unwrap().unconfirmable,
+        super::Unconfirmable::Send
+    );
+    assert_eq!(
+        resolve(&[("INTERCOM_UNCONFIRMABLE", "refuse")])
+            .unwrap()
+            .unconfirmable,
+        super::Unconfirmable::Refuse
+    );
+    assert_eq!(
+        resolve(&[("INTERCOM_UNCONFIRMABLE", "ask")]).unwrap_err(),
+        ConfigError::Unconfirmable("ask".to_owned())
+    );
+    assert_eq!(
         exposure.tools.unwrap(),
         ["intercomListTags", "intercomGetContact"]
     );

@@ -31,6 +31,7 @@ use crate::auth::{self, OAuth};
 use crate::config::{Config, Secret, is_b64token};
 use crate::credentials::RequestToken;
 use crate::server::IntercomServer;
+use crate::state::seal::shared_keys;
 
 pub use serve::{Bounds, HEADER_TIMEOUT, MAX_CONNECTIONS, serve, serve_with};
 
@@ -141,7 +142,7 @@ impl Options {
         let mut origins = list("INTERCOM_MCP_ALLOWED_ORIGINS")
             .unwrap_or_else(|| LOOPBACK_ORIGINS.map(str::to_owned).to_vec());
         origins.extend(own_origin);
-        let sessions = Arc::new(session::resolve_session_sealer(&env)?);
+        let sessions = Arc::new(session::Sessions::new(&shared_keys(&env)?)?);
         Ok(Self {
             auth,
             sessions,

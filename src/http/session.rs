@@ -26,15 +26,14 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::digest::{SHA256, digest};
-use ring::rand::{SecureRandom, SystemRandom};
 use rmcp::model::{ClientCapabilities, ClientJsonRpcMessage, ClientRequest, ProtocolVersion};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::seal::{Kind, Sealer};
 use crate::credentials::RequestToken;
 use crate::declared::Declared;
+use crate::state::seal::{Keys, Kind, Sealer};
 
 pub const HEADER: &str = "mcp-session-id";
 
@@ -63,33 +62,18 @@ struct Sealed {
     issued: u64,
 }
 
-/// The key that seals session ids: `INTERCOM_MCP_TOKEN_KEY` (the same keys as OAuth's, so
-/// every replica of a deployment opens every session id), else a random key for this process,
-/// with a warning: then a session id opens only on the process that issued it, and a client
-/// sent to another replica, or reconnecting after a restart, is answered 404 and initializes
-/// again.
-pub fn resolve_session_sealer(env: impl Fn(&str) -> Option<String>) -> Result<Sessions, String> {
-    let keys = env("INTERCOM_MCP_TOKEN_KEY").filter(|keys| !keys.trim().is_empty());
-    let keys = match keys {
-        Some(keys) => keys,
-        None => {
-            let mut key = [0u8; 32];
-            SystemRandom::new()
-                .fill(&mut key)
-                .map_err(|_| "no randomness available for the session key".to_owned())?;
-            tracing::warn!(
-                "INTERCOM_MCP_TOKEN_KEY is not set: the session ids given to 2025 HTTP clients \
-                 open only on this process (set the same key on every replica)"
-            );
-            STANDARD.encode(key)
-        }
-    };
-    Ok(Sessions {
-        sealer: Sealer::new(&keys, "streamable-http")?,
-    })
-}
-
 impl Sessions {
+    /// Session ids sealed with `keys` ([`crate::state::seal::shared_keys`]:
+    /// `INTERCOM_MCP_TOKEN_KEY`, the same keys as OAuth's, so every replica of a deployment
+    /// opens every session id; else a random key for this process, and then a session id opens
+    /// only on the process that issued it: a client sent to another replica, or reconnecting
+    /// after a restart, is answered 404 and initializes again. main warns of that once).
+    pub fn new(keys: &Keys) -> Result<Self, String> {
+        Ok(Sessions {
+            sealer: keys.sealer("streamable-http")?,
+        })
+    }
+
     fn seal(&self, declared: Declared, tenant: String) -> Option<String> {
         let issued = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -254,12 +238,13 @@ mod tests {
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
     fn sessions(key: Option<&str>) -> Sessions {
-        resolve_session_sealer(|name| {
+        let keys = crate::state::seal::shared_keys(|name| {
             (name == "INTERCOM_MCP_TOKEN_KEY")
                 .then(|| key.map(str::to_owned))
                 .flatten()
         })
-        .unwrap()
+        .unwrap();
+        Sessions::new(&keys).unwrap()
     }
 
     fn declared() -> Declared {

@@ -135,9 +135,7 @@ impl ServerHandler for IntercomServer {
         // and moves it several times. With a call's whole path down to hyper held inline, a
         // third of a call's instructions went to those copies (docs/performance.md). Boxed,
         // the task holds a pointer.
-        Box::pin(self.serve_call(request, request_context))
-            .await
-            .map(Into::into)
+        Box::pin(self.serve_call(request, request_context)).await
     }
 
     async fn on_custom_notification(

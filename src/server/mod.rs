@@ -4,21 +4,22 @@
 //! sends it. `handler.rs` is the rmcp handler, which only routes MCP requests here and to
 //! [`crate::resources`], [`crate::completion`] and [`crate::prompts`].
 
+mod gate;
 mod handler;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ContentBlock, ProtocolVersion,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, InputRequiredResult,
     ReadResourceRequestParams, ReadResourceResult,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData, Peer, RoleServer};
+use rmcp::{ErrorData, RoleServer};
 use serde_json::{Map, Value};
 
-use crate::config::{Config, ConfirmWrites, Region, Secret};
-use crate::confirm::{self, Decision};
+use crate::config::{Config, ConfirmWrites, Region, Secret, Unconfirmable};
+use crate::confirm::{self, round::Rounds};
 use crate::credentials::{Credentials, LazyContext, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
@@ -28,25 +29,24 @@ use crate::tools::{self, ServerTool};
 use crate::workspace::Context;
 use crate::workspace::admin::DefaultAdmin;
 
+use gate::{Ask, Gate};
 pub use handler::TOKEN_UPDATE;
 
 /// One tool call on its way through the server, from whichever path it came.
 struct CallRequest<'a> {
     name: &'a str,
     args: Option<Map<String, Value>>,
-    /// The client that sent the call, where there is one to ask mid-call.
-    peer: Option<&'a Peer<RoleServer>>,
-    /// The MCP revision the call came in, where known.
-    revision: Option<ProtocolVersion>,
+    /// Who is asked about a write that needs confirmation, and how.
+    ask: Ask<'a>,
     /// The answer also goes out as `structuredContent` (for an MCP Apps view to render).
     structured: bool,
 }
 
-/// What one call answers. Today always a final result; a match on it is where each path
-/// decides what to do with a call that first needs the user's input (2026-07-28 answers such a
-/// call with the input it requires, not a result).
+/// What one call answers: a final result, or (2026-07-28) the input it requires first.
 pub enum Reply {
     Final(CallToolResult),
+    /// Boxed: rare, and larger than a result.
+    InputRequired(Box<InputRequiredResult>),
 }
 
 /// The server's shared state; cloning is cheap (HTTP builds one handler per request).
@@ -62,6 +62,11 @@ struct State {
     /// The instructions, with this process's customer-text marker.
     instructions: String,
     confirm_writes: ConfirmWrites,
+    unconfirmable: Unconfirmable,
+    /// The key and store of 2026-07-28 confirmations' request states.
+    rounds: Rounds,
+    /// "Now", for a request state's expiry.
+    clock: Arc<dyn Clock>,
     /// Calls waiting for the user's answer, and calls running (see [`confirm::Gauge`]).
     asking: confirm::Gauge,
     running: confirm::Gauge,
@@ -78,7 +83,7 @@ impl IntercomServer {
     pub fn with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let token = TokenCell::new(config.token.clone());
         let context = LazyContext::new({
-            let (config, token) = (config.clone(), token.clone());
+            let (config, token, clock) = (config.clone(), token.clone(), Arc::clone(&clock));
             move || {
                 let client = intercom::connect(&config, token.clone(), Arc::clone(&clock))?;
                 let admin = Arc::new(DefaultAdmin::new(config.admin_id.clone(), token.clone()));
@@ -91,24 +96,43 @@ impl IntercomServer {
                 ))
             }
         });
-        Self::build(config, Credentials::Fixed { context, token })
+        let rounds = Rounds::in_process().map_err(anyhow::Error::msg)?;
+        Self::build(config, Credentials::Fixed { context, token }, rounds, clock)
     }
 
-    /// Many workspaces, over HTTP: each request's own token (see [`crate::credentials`]).
+    /// Many workspaces, over HTTP: each request's own token (see [`crate::credentials`]);
+    /// confirmations open only on this process (see [`IntercomServer::per_request_with`]).
     pub fn per_request(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        Self::build(
-            config,
-            Credentials::PerRequest(Tenants::new(config, clock)?),
-        )
+        let rounds = Rounds::in_process().map_err(anyhow::Error::msg)?;
+        Self::per_request_with(config, clock, rounds)
     }
 
-    fn build(config: &Config, credentials: Credentials) -> anyhow::Result<Self> {
+    /// As [`IntercomServer::per_request`], with the key and store every replica shares for
+    /// confirmations' request states.
+    pub fn per_request_with(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        rounds: Rounds,
+    ) -> anyhow::Result<Self> {
+        let tenants = Tenants::new(config, Arc::clone(&clock))?;
+        Self::build(config, Credentials::PerRequest(tenants), rounds, clock)
+    }
+
+    fn build(
+        config: &Config,
+        credentials: Credentials,
+        rounds: Rounds,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let tools = tools::select(&config.exposure).map_err(anyhow::Error::msg)?;
         let state = State {
             tools,
             credentials,
             region: config.region_in_use(),
             confirm_writes: config.confirm_writes,
+            unconfirmable: config.unconfirmable,
+            rounds,
+            clock,
             asking: confirm::Gauge::default(),
             running: confirm::Gauge::default(),
             instructions: format!(
@@ -152,14 +176,14 @@ impl IntercomServer {
         let call = CallRequest {
             name,
             args,
-            peer: None,
-            revision: None,
+            ask: Ask::Nobody("the `call` command has nobody to ask"),
             structured: false,
         };
         let workspace = self.state.credentials.workspace(None);
-        let reply = self.call_in(workspace.as_deref(), call).await?;
-        match reply {
+        match self.call_in(workspace.as_deref(), call).await? {
             Reply::Final(result) => Some(result),
+            // Only a client at 2026-07-28 is asked this way.
+            Reply::InputRequired(_) => None,
         }
     }
 
@@ -167,23 +191,31 @@ impl IntercomServer {
     /// workspace.
     async fn serve_call(
         &self,
-        request: CallToolRequestParams,
+        mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResult, ErrorData> {
-        let offer = Offer::of_request(&context);
+    ) -> Result<CallToolResponse, ErrorData> {
+        let parts = context.extensions.get::<http::request::Parts>();
+        // In a block: the capabilities are not held across the call.
+        let (structured, ask) = {
+            // What the client declared, however it said it (`crate::declared`).
+            let capabilities = crate::declared::capabilities(&context);
+            let offer = Offer::of(capabilities.as_ref());
+            let structured = self
+                .find(&request.name)
+                .is_some_and(|tool| offer.structured(tool));
+            let ask = self.who_asks(&context, capabilities.as_ref(), parts, &mut request);
+            (structured, ask)
+        };
         let call = CallRequest {
             name: &request.name,
             args: request.arguments,
-            peer: Some(&context.peer),
-            revision: context.protocol_version(),
-            structured: self
-                .find(&request.name)
-                .is_some_and(|tool| offer.structured(tool)),
+            ask,
+            structured,
         };
-        let parts = context.extensions.get::<http::request::Parts>();
         let workspace = self.state.credentials.workspace(parts);
         match self.call_in(workspace.as_deref(), call).await {
-            Some(Reply::Final(result)) => Ok(result),
+            Some(Reply::Final(result)) => Ok(result.into()),
+            Some(Reply::InputRequired(input)) => Ok((*input).into()),
             None => {
                 let names: Vec<&str> = self.tools().map(ServerTool::name).collect();
                 Err(ErrorData::invalid_params(
@@ -199,8 +231,9 @@ impl IntercomServer {
     }
 
     /// The one way a call goes: the tool found, its arguments checked, a write confirmed where
-    /// the policy asks and the client can be asked, then sent in `workspace` (`Err`: why no
-    /// call can reach Intercom). `None` when this server exposes no such tool.
+    /// the policy asks (or refused where nobody can be asked and the operator says so), then
+    /// sent in `workspace` (`Err`: why no call can reach Intercom). `None` when this server
+    /// exposes no such tool.
     async fn call_in(
         &self,
         workspace: Result<&Context, &String>,
@@ -209,8 +242,7 @@ impl IntercomServer {
         let CallRequest {
             name,
             args,
-            peer,
-            revision,
+            ask,
             structured,
         } = call;
         let tool = self.find(name)?;
@@ -225,13 +257,22 @@ impl IntercomServer {
         let result = match (workspace, tool.prepare(args)) {
             (Err(why), _) => failed(why.clone()),
             (_, Err(error)) => failed(error.render(&hints)),
-            (Ok(context), Ok(args)) => {
-                let asker = peer.filter(|_| self.can_ask(revision.as_ref()));
-                match self.confirmed(tool, &args, context, asker).await {
-                    Err(refused) => failed(refused),
-                    Ok(()) => tool.call(context, args, &hints, structured).await,
-                }
-            }
+            (Ok(context), Ok(args)) => match self.question(tool, &args, context) {
+                None => tool.call(context, args, &hints, structured).await,
+                // Boxed: confirming is rare, and its future held inline would enlarge every
+                // call's.
+                Some(question) => match Box::pin(self.gate(tool, &args, question, ask)).await {
+                    Gate::Send(asked) => {
+                        let result = tool.call(context, args, &hints, structured).await;
+                        asked.mark(result)
+                    }
+                    Gate::Refuse(why, asked) => asked.mark(failed(why)),
+                    Gate::Ask(input) => {
+                        tracing::info!(tool = name, "tool call: asked the user to confirm");
+                        return Some(Reply::InputRequired(input));
+                    }
+                },
+            },
         };
         tracing::info!(
             tool = name,
@@ -240,41 +281,6 @@ impl IntercomServer {
             "tool call"
         );
         Some(Reply::Final(result))
-    }
-
-    /// Whether a client can be asked mid-call: only in a session (not over stateless HTTP)
-    /// and before 2026-07-28, which forbids server-to-client requests (its way, an
-    /// input-required answer, is not built yet).
-    fn can_ask(&self, revision: Option<&ProtocolVersion>) -> bool {
-        let in_session = matches!(self.state.credentials, Credentials::Fixed { .. });
-        in_session && revision.is_none_or(|version| *version < ProtocolVersion::V_2026_07_28)
-    }
-
-    /// `Err` says why a write is not sent: `peer` was asked and the user did not confirm it.
-    async fn confirmed(
-        &self,
-        tool: &ServerTool,
-        args: &Map<String, Value>,
-        context: &Context,
-        peer: Option<&Peer<RoleServer>>,
-    ) -> Result<(), String> {
-        // A dry run sends nothing: nothing to confirm.
-        let Some(write) = tool.write(args).filter(|_| !context.dry_run) else {
-            return Ok(());
-        };
-        let Some(question) = confirm::question(&write, self.state.confirm_writes) else {
-            return Ok(());
-        };
-        // Where the client cannot be asked, nobody is.
-        let Some(peer) = peer else {
-            return Ok(());
-        };
-        // Boxed: asking is rare, and its future held inline would enlarge every call's.
-        let _waiting = self.state.asking.begin();
-        match Box::pin(confirm::ask(peer, question)).await {
-            Decision::Refused(why) => Err(why),
-            Decision::Confirmed | Decision::NotAsked => Ok(()),
-        }
     }
 
     /// `resources/read`: a view at once, the directory from its cache, a record through its
@@ -296,12 +302,14 @@ impl IntercomServer {
                 let call = CallRequest {
                     name: tool,
                     args: Some(args),
-                    peer: None,
-                    revision: None,
+                    ask: Ask::Nobody("a resource read has nobody to ask"),
                     structured: false,
                 };
-                let reply = self.call_in(Ok(&workspace), call).await;
-                let result = reply.map(|Reply::Final(result)| result);
+                // A record is read by a Get tool, which never asks.
+                let result = match self.call_in(Ok(&workspace), call).await {
+                    Some(Reply::Final(result)) => Some(result),
+                    Some(Reply::InputRequired(_)) | None => None,
+                };
                 resources::records::contents(&uri, tool, result)
             }
         }

@@ -21,11 +21,11 @@ use crate::common::{RecordingClock, TOKEN, is_error, text};
 /// A client that supports form elicitation and answers every question the same way,
 /// keeping the questions it was asked.
 #[derive(Clone)]
-struct Answering {
-    action: ElicitationAction,
-    send: bool,
-    asked: Arc<Mutex<Vec<String>>>,
-    version: ProtocolVersion,
+pub(crate) struct Answering {
+    pub(crate) action: ElicitationAction,
+    pub(crate) send: bool,
+    pub(crate) asked: Arc<Mutex<Vec<String>>>,
+    pub(crate) version: ProtocolVersion,
 }
 
 impl ClientHandler for Answering {
@@ -53,12 +53,21 @@ impl ClientHandler for Answering {
     }
 }
 
-struct Session<C: ClientHandler> {
-    intercom: MockServer,
-    client: RunningService<RoleClient, C>,
+pub(crate) struct Session<C: ClientHandler> {
+    pub(crate) intercom: MockServer,
+    pub(crate) client: RunningService<RoleClient, C>,
 }
 
 async fn connect<C: ClientHandler>(handler: C, vars: &[(&str, &str)]) -> Session<C> {
+    connect_with(handler, vars, Arc::new(RecordingClock::default())).await
+}
+
+/// An in-process stdio session whose server reads the time from `clock`.
+pub(crate) async fn connect_with<C: ClientHandler>(
+    handler: C,
+    vars: &[(&str, &str)],
+    clock: Arc<RecordingClock>,
+) -> Session<C> {
     let intercom = MockServer::start().await;
     Mock::given(any())
         .respond_with(
@@ -69,7 +78,7 @@ async fn connect<C: ClientHandler>(handler: C, vars: &[(&str, &str)]) -> Session
     let mut all = vec![("accessToken", TOKEN)];
     all.extend_from_slice(vars);
     let config = common::config(&all, &intercom.uri());
-    let server = IntercomServer::with_clock(&config, Arc::new(RecordingClock::default())).unwrap();
+    let server = IntercomServer::with_clock(&config, clock).unwrap();
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
         if let Ok(running) = server.serve(server_io).await {
@@ -91,7 +100,7 @@ async fn connect<C: ClientHandler>(handler: C, vars: &[(&str, &str)]) -> Session
 }
 
 impl<C: ClientHandler> Session<C> {
-    async fn call(&self, tool: &str, args: Value) -> CallToolResult {
+    pub(crate) async fn call(&self, tool: &str, args: Value) -> CallToolResult {
         let Value::Object(args) = args else { panic!() };
         self.client
             .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
@@ -99,12 +108,12 @@ impl<C: ClientHandler> Session<C> {
             .unwrap()
     }
 
-    async fn sent(&self) -> usize {
+    pub(crate) async fn sent(&self) -> usize {
         self.intercom.received_requests().await.unwrap().len()
     }
 }
 
-fn answering(action: ElicitationAction, send: bool) -> Answering {
+pub(crate) fn answering(action: ElicitationAction, send: bool) -> Answering {
     Answering {
         action,
         send,
@@ -113,7 +122,7 @@ fn answering(action: ElicitationAction, send: bool) -> Answering {
     }
 }
 
-fn reply() -> Value {
+pub(crate) fn reply() -> Value {
     json!({"conversation_id": "1", "message_type": "comment", "body": "Your refund is on its way.", "admin_id": "9"})
 }
 
@@ -150,6 +159,11 @@ async fn an_accepted_reply_is_sent_exactly_once() {
     let session = connect(handler.clone(), &[]).await;
     let result = session.call("intercomReplyConversation", reply()).await;
     assert!(!is_error(&result), "{}", text(&result));
+    assert!(
+        text(&result).contains("The user confirmed this write"),
+        "{}",
+        text(&result)
+    );
     let requests = session.intercom.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(
@@ -243,17 +257,23 @@ async fn a_client_without_elicitation_and_a_dry_run_are_not_asked() {
     assert_eq!(session.sent().await, 0);
 }
 
-/// 2026-07-28 forbids requests from server to client during a call; until the server answers
-/// with an InputRequiredResult instead, such a client is not asked, as one without elicitation.
+/// 2026-07-28 forbids requests from server to client during a call: such a client is asked by
+/// an input-required answer instead (confirm_rounds.rs has the rest), and a decline sends
+/// nothing.
 #[tokio::test]
-async fn a_2026_07_28_client_is_not_asked_mid_call() {
+async fn a_2026_07_28_client_is_asked_by_an_input_required_answer() {
     let handler = Answering {
         version: ProtocolVersion::V_2026_07_28,
         ..answering(ElicitationAction::Decline, false)
     };
     let session = connect(handler.clone(), &[]).await;
     let result = session.call("intercomReplyConversation", reply()).await;
-    assert!(!is_error(&result), "{}", text(&result));
-    assert!(handler.asked.lock().unwrap().is_empty());
-    assert_eq!(session.sent().await, 1);
+    assert!(is_error(&result), "{}", text(&result));
+    assert!(
+        text(&result).contains("the user declined"),
+        "{}",
+        text(&result)
+    );
+    assert_eq!(handler.asked.lock().unwrap().len(), 1);
+    assert_eq!(session.sent().await, 0);
 }

@@ -3,8 +3,10 @@
 //! (`stdio_secrets.rs`), broken input on the stdio framing (`hostile.rs`), protocol revisions
 //! (`revisions.rs`) and the ids of their errors (`error_ids.rs`), MCP Apps views in process
 //! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
-//! (`burst.rs`), confirmation by elicitation (`confirm.rs`), the safety switches
-//! (`switches.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
+//! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
+//! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
+//! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), and the command-line
+//! tools `doctor`, `call` and `tools` (`cli.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -22,6 +24,9 @@ mod apps_binary;
 mod burst;
 mod cli;
 mod confirm;
+mod confirm_replicas;
+mod confirm_rounds;
+mod confirm_unasked;
 mod error_ids;
 mod hostile;
 mod protocol;

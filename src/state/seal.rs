@@ -1,8 +1,9 @@
 //! Sealed blobs: everything the authorization server hands out (client ids, the state sent to
-//! Intercom, authorization codes, access and refresh tokens) is a JSON payload encrypted and
-//! authenticated with ChaCha20-Poly1305 (ring's AEAD, RFC 8439), so none is stored and any
-//! replica holding the key opens what another sealed (only their one-time use is remembered,
-//! in [`super::store`]).
+//! Intercom, authorization codes, access and refresh tokens), and the request state of a
+//! confirmation asked at 2026-07-28, is a JSON payload encrypted and authenticated with
+//! ChaCha20-Poly1305 (ring's AEAD, RFC 8439), so none is stored and any replica holding the
+//! key opens what another sealed (only their one-time use is remembered, in
+//! [`super::store`]). [`shared_keys`] is the one place the key is chosen.
 //!
 //! Form: `base64url(version ‖ nonce ‖ ciphertext ‖ tag)`. The nonce is 96 random bits per seal
 //! (ring's `SystemRandom`). The associated data binds a blob to its kind and to the server's
@@ -35,6 +36,9 @@ pub enum Kind {
     /// What a 2025 client declared at `initialize` over HTTP, as its `Mcp-Session-Id`
     /// (`crate::http::session`).
     Session,
+    /// A confirmation's `requestState` (MCP 2026-07-28 multi round-trip requests): the write
+    /// the user is asked about, echoed back with the answer.
+    RequestState,
 }
 
 impl Kind {
@@ -48,8 +52,52 @@ impl Kind {
             Kind::Consent => "consent",
             Kind::Approval => "approval",
             Kind::Session => "session",
+            Kind::RequestState => "request-state",
         }
     }
+}
+
+/// The variable holding the keys every replica shares.
+pub const KEY_VARIABLE: &str = "INTERCOM_MCP_TOKEN_KEY";
+
+/// The sealing keys, as [`Sealer::new`] takes them.
+pub struct Keys {
+    text: String,
+    /// From [`KEY_VARIABLE`]; `false`: made at random for this process, so what it seals opens
+    /// only here (right for stdio and one replica, wrong for several).
+    pub shared: bool,
+}
+
+impl Keys {
+    /// A sealer with these keys for `audience`.
+    pub fn sealer(&self, audience: &str) -> Result<Sealer, String> {
+        Sealer::new(&self.text, audience)
+    }
+}
+
+/// The keys every HTTP replica seals with (request states, and whatever else must open on any
+/// replica): [`KEY_VARIABLE`] when set (checked: each key 32 bytes in base64), else one random
+/// key for this process. `--oauth` requires the variable ([`Sealer::new`] says so when empty).
+pub fn shared_keys(env: impl Fn(&str) -> Option<String>) -> Result<Keys, String> {
+    match env(KEY_VARIABLE).filter(|keys| !keys.trim().is_empty()) {
+        Some(text) => {
+            Sealer::new(&text, "")?;
+            Ok(Keys { text, shared: true })
+        }
+        None => Ok(Keys {
+            text: random_key()?,
+            shared: false,
+        }),
+    }
+}
+
+/// One key of 32 random bytes, base64 (the form [`KEY_VARIABLE`] takes).
+pub fn random_key() -> Result<String, String> {
+    let mut bytes = [0u8; KEY_LEN];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| "no randomness available".to_owned())?;
+    Ok(STANDARD.encode(bytes))
 }
 
 /// The keys from INTERCOM_MCP_TOKEN_KEY, and the audience every blob is bound to.
@@ -198,6 +246,54 @@ mod tests {
                 .open::<String>(Kind::Code, &blob),
             None
         );
+    }
+
+    #[test]
+    fn shared_keys_come_from_the_variable_or_else_at_random() {
+        let from = |value: Option<&str>| {
+            let value = value.map(str::to_owned);
+            shared_keys(move |name| (name == KEY_VARIABLE).then(|| value.clone()).flatten())
+        };
+        let shared = from(Some(K1)).unwrap();
+        assert!(shared.shared);
+        let blob = shared
+            .sealer("a")
+            .unwrap()
+            .seal(Kind::RequestState, &1)
+            .unwrap();
+        assert_eq!(
+            Sealer::new(K1, "a")
+                .unwrap()
+                .open(Kind::RequestState, &blob),
+            Some(1)
+        );
+        assert_eq!(
+            Sealer::new(K1, "a")
+                .unwrap()
+                .open::<i32>(Kind::Access, &blob),
+            None
+        );
+        for unset in [None, Some(" ")] {
+            let random = from(unset).unwrap();
+            assert!(!random.shared);
+            let blob = random
+                .sealer("a")
+                .unwrap()
+                .seal(Kind::RequestState, &1)
+                .unwrap();
+            assert_eq!(
+                Sealer::new(K1, "a")
+                    .unwrap()
+                    .open::<i32>(Kind::RequestState, &blob),
+                None
+            );
+            assert_eq!(
+                random.sealer("a").unwrap().open(Kind::RequestState, &blob),
+                Some(1)
+            );
+        }
+        let err = from(Some("c2hvcnQ=")).err().unwrap();
+        assert!(err.contains("key 1") && !err.contains("c2hvcnQ"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! What the authorization server must remember, and where: codes, refresh tokens and flow
-//! states already used, and refresh-token families revoked. In process by default (one
+//! What must be used only once, and where it is remembered: the authorization server's codes,
+//! refresh tokens and flow states already used and refresh-token families revoked, and the
+//! confirmations (request states) already answered. In process by default (one
 //! replica); in Redis or Valkey, shared by every replica, with INTERCOM_MCP_STATE_URL. Every
 //! entry has a TTL (the life left to what it remembers), and every key is a SHA-256 digest
 //! ([`key`]): the store never holds a token, a code or a family id.
@@ -277,7 +278,8 @@ mod tests {
     #[tokio::test]
     async fn a_code_is_redeemed_once() {
         let redeemed = Local::default();
-        let until = Duration::from_secs(crate::auth::grants::CODE_TTL);
+        // An authorization code's life (auth::grants::CODE_TTL).
+        let until = Duration::from_secs(60);
         assert!(redeemed.once("a", "1", until).await.unwrap().is_none());
         assert!(redeemed.once("a", "1", until).await.unwrap().is_some());
         assert!(redeemed.once("b", "1", until).await.unwrap().is_none());
