@@ -22,6 +22,7 @@ use crate::confirm::{self, Decision};
 use crate::credentials::{Credentials, LazyContext, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
+use crate::logging::ClientLog;
 use crate::policy::{Clock, SystemClock};
 use crate::resources::{self, Offer, Route};
 use crate::tools::{self, ServerTool};
@@ -65,6 +66,8 @@ struct State {
     /// Calls waiting for the user's answer, and calls running (see [`confirm::Gauge`]).
     asking: confirm::Gauge,
     running: confirm::Gauge,
+    /// The level a stdio client set with `logging/setLevel` (none kept over HTTP).
+    log: ClientLog,
 }
 
 impl IntercomServer {
@@ -104,7 +107,12 @@ impl IntercomServer {
 
     fn build(config: &Config, credentials: Credentials) -> anyhow::Result<Self> {
         let tools = tools::select(&config.exposure).map_err(anyhow::Error::msg)?;
+        let log = match &credentials {
+            Credentials::Fixed { .. } => ClientLog::session(),
+            Credentials::PerRequest(_) => ClientLog::stateless(),
+        };
         let state = State {
+            log,
             tools,
             credentials,
             region: config.region_in_use(),

@@ -4,7 +4,8 @@
 //! (`revisions.rs`) and the ids of their errors (`error_ids.rs`), MCP Apps views in process
 //! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), the safety switches
-//! (`switches.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
+//! (`switches.rs`), MCP logging of waits and retries (`logging.rs`), and the command-line tools
+//! `doctor`, `call` and `tools` (`cli.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -24,6 +25,7 @@ mod cli;
 mod confirm;
 mod error_ids;
 mod hostile;
+mod logging;
 mod protocol;
 mod revisions;
 mod stdio;
