@@ -5,8 +5,8 @@
 //! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
-//! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), and the command-line
-//! tools `doctor`, `call` and `tools` (`cli.rs`).
+//! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
+//! retries (`logging.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -29,6 +29,7 @@ mod confirm_rounds;
 mod confirm_unasked;
 mod error_ids;
 mod hostile;
+mod logging;
 mod protocol;
 mod revisions;
 mod stdio;
