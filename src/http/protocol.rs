@@ -10,6 +10,9 @@
 //! [`BODY_TIMEOUT`] to arrive, 408. An error whose request id cannot be read follows the
 //! revision the request's `MCP-Protocol-Version` header names: `"id": null` without one or
 //! with a 2025 revision, no `id` member with 2026-07-28 (its schema has no null id).
+//!
+//! An error rmcp answers to a request is made readable and logged once
+//! ([`crate::transport::answered`]).
 
 use std::time::Duration;
 
@@ -19,9 +22,14 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use rmcp::model::JsonRpcMessage;
+use rmcp::model::{ErrorData, JsonRpcMessage};
+use serde_json::Value;
 
-use crate::transport::{Screened, UnreadId, screen};
+use crate::transport::{Screened, UnreadId, answered, screen};
+
+/// The largest answer read back to find an error in it: rmcp's errors are far smaller, and a
+/// larger answer (a tool list, a result) is passed on unread.
+const ERROR_SIZE: u64 = 4096;
 
 /// How long a request body may take to arrive, once its head has, by default.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -155,9 +163,18 @@ pub async fn screen_body(
             )
                 .into_response()
         }
-        Screened::Forward(_) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+        Screened::Forward(message) => {
+            let method = match *message {
+                JsonRpcMessage::Request(request) => Some(request.request.method().to_owned()),
+                _ => None,
+            };
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            match method {
+                Some(method) => error_answered(&method, response).await,
+                None => response,
+            }
         }
         // A notification or response rmcp would drop: accepted, as the transport has it.
         Screened::Skip => StatusCode::ACCEPTED.into_response(),
@@ -173,5 +190,44 @@ pub async fn screen_body(
             };
             (status, [(header::CONTENT_TYPE, "application/json")], reply).into_response()
         }
+    }
+}
+
+/// rmcp's answer to a request for `method`, with a JSON-RPC error in it made readable and logged
+/// ([`answered`]). Only a small JSON answer is read; anything else passes untouched.
+async fn error_answered(method: &str, response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    let small = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .is_some_and(|size| size <= ERROR_SIZE);
+    if !is_json || !small {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::try_from(ERROR_SIZE).unwrap_or(usize::MAX)).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the answer could not be read",
+        )
+            .into_response();
+    };
+    let rewritten = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|mut reply| {
+            let error = reply.get_mut("error")?;
+            let mut data = serde_json::from_value::<ErrorData>(error.take()).ok()?;
+            answered(Some(method), &mut data);
+            *error = serde_json::to_value(data).ok()?;
+            Some(reply.to_string())
+        });
+    match rewritten {
+        Some(reply) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(reply))
+        }
+        None => Response::from_parts(parts, Body::from(bytes)),
     }
 }

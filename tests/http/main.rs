@@ -4,8 +4,8 @@
 //! through the real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`),
 //! client ID metadata documents (`oauth_documents.rs`) and where they may be fetched from
 //! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), what is used
-//! once across replicas, in process and in a real Redis (`oauth_state.rs`), and our consent
-//! page (`consent.rs`).
+//! once across replicas, in process and in a real Redis (`oauth_state.rs`), our consent
+//! page (`consent.rs`), and which methods are answered at each revision (`methods.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -24,6 +24,7 @@ mod error_ids;
 mod hardening;
 mod hosts;
 mod http;
+mod methods;
 mod oauth;
 mod oauth_binary;
 mod oauth_browser;

@@ -1,7 +1,8 @@
 //! The MCP protocol, in process and through the real binary: the tool list and identity
 //! (`protocol.rs`), stdio as Claude Desktop runs it (`stdio.rs`) with no secret on it
 //! (`stdio_secrets.rs`), broken input on the stdio framing (`hostile.rs`), protocol revisions
-//! (`revisions.rs`) and the ids of their errors (`error_ids.rs`), MCP Apps views in process
+//! (`revisions.rs`), the ids of their errors (`error_ids.rs`) and how errors are answered and
+//! logged (`answered.rs`), MCP Apps views in process
 //! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), the safety switches
 //! (`switches.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
@@ -17,6 +18,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod answered;
 mod apps;
 mod apps_binary;
 mod burst;
