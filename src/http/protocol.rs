@@ -11,8 +11,12 @@
 //! revision the request's `MCP-Protocol-Version` header names: `"id": null` without one or
 //! with a 2025 revision, no `id` member with 2026-07-28 (its schema has no null id).
 //!
-//! An error rmcp answers to a request is made readable and logged once
-//! ([`crate::transport::answered`]).
+//! A request for a method the 2026-07-28 revision removed
+//! ([`crate::transport::REMOVED_AT_2026_07_28`], which cites the revision), sent at
+//! that revision (its `MCP-Protocol-Version` header), gets HTTP 404 with -32601 here: rmcp maps
+//! -32601 to 404 only for the requests it serves on its per-request path, and it serves
+//! `initialize` as the 2025 handshake whatever the header says. An error rmcp answers to a
+//! request is made readable and logged once ([`crate::transport::answered`]).
 
 use std::time::Duration;
 
@@ -22,10 +26,11 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use rmcp::model::{ErrorData, JsonRpcMessage};
+use rmcp::model::{ErrorCode, ErrorData, JsonRpcMessage};
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::transport::{Screened, UnreadId, answered, screen};
+use crate::transport::{Screened, UnreadId, answered, removed_at_2026_07_28, screen};
 
 /// The largest answer read back to find an error in it: rmcp's errors are far smaller, and a
 /// larger answer (a tool list, a result) is passed on unread.
@@ -132,6 +137,12 @@ pub async fn screen_body(
         Ok(read) => read,
         Err(answer) => return answer,
     };
+    // Over HTTP a 2026-07-28 request states its revision in this header on every POST.
+    if unread == UnreadId::Omitted
+        && let Some(answer) = removed_method(&bytes)
+    {
+        return answer;
+    }
     // Over stdio a blank line is skipped; over HTTP an empty body is a message that is not JSON.
     let screened = if bytes.iter().all(u8::is_ascii_whitespace) {
         Screened::Reply(crate::transport::error_reply(
@@ -191,6 +202,35 @@ pub async fn screen_body(
             (status, [(header::CONTENT_TYPE, "application/json")], reply).into_response()
         }
     }
+}
+
+/// The request's method and id, all that is read of a body before the screen reads it whole.
+#[derive(Deserialize)]
+struct Head {
+    method: Option<String>,
+    id: Option<Value>,
+}
+
+/// HTTP 404 with -32601 for a request (not a notification) for a removed method.
+fn removed_method(body: &[u8]) -> Option<Response> {
+    let Head { method, id } = serde_json::from_slice(body).ok()?;
+    let (method, id) = (method?, id?);
+    // Anything else is not a request id; the screen says so.
+    if !(id.is_string() || id.is_i64() || id.is_u64()) {
+        return None;
+    }
+    let message = removed_at_2026_07_28(&method)?;
+    let mut error = ErrorData::new(ErrorCode::METHOD_NOT_FOUND, message, None);
+    answered(Some(&method), &mut error);
+    let reply = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": error});
+    Some(
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            reply.to_string(),
+        )
+            .into_response(),
+    )
 }
 
 /// rmcp's answer to a request for `method`, with a JSON-RPC error in it made readable and logged

@@ -44,7 +44,8 @@ use shutdown::drain;
 
 pub use flight::MAX_IN_FLIGHT;
 pub use pipes::stdio;
-pub(crate) use revision::UnreadId;
+pub use revision::REMOVED_AT_2026_07_28;
+pub(crate) use revision::{UnreadId, removed_at_2026_07_28};
 pub use shutdown::{DRAIN, signals};
 
 /// Serves one MCP session over `input`/`output` until the input ends or `shutdown` resolves.

@@ -1,5 +1,6 @@
 //! Errors answered to a stdio client, through the real binary: a method this server does not
-//! have is named and said to be unsupported, and each error is logged at debug in one readable line of ours while
+//! have is named and said to be unsupported, `initialize` sent at 2026-07-28 is a removed
+//! method as over HTTP, and each error is logged at debug in one readable line of ours while
 //! rmcp's WARN line in Debug form is left out of the log.
 
 use std::process::Stdio;
@@ -55,6 +56,10 @@ fn lines() -> Vec<Value> {
             "clientInfo": {"name": "answered-test", "version": "1"}}}),
         json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
         json!({"jsonrpc": "2.0", "id": 2, "method": "foo/bar", "params": {"secret_arg": "s3cr3t"}}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "initialize", "params": {"_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "answered-test", "version": "1"}}}}),
     ]
 }
 
@@ -71,6 +76,14 @@ async fn errors_are_readable_and_logged_once_at_debug_by_us_not_at_warn_by_rmcp(
     assert_eq!(
         reply(&replies, 2)["error"],
         json!({"code": -32601, "message": "method `foo/bar` is not supported by this server"})
+    );
+    let removed = &reply(&replies, 3)["error"];
+    assert_eq!(removed["code"], -32601, "{removed}");
+    assert!(
+        removed["message"].as_str().unwrap().starts_with(
+            "method `initialize` is not supported at MCP 2026-07-28, which removed it"
+        ),
+        "{removed}"
     );
     assert!(!logs.contains("rmcp::service"), "{logs}");
     assert!(!logs.contains("ErrorData"), "{logs}");
@@ -90,7 +103,7 @@ async fn errors_are_readable_and_logged_once_at_debug_by_us_not_at_warn_by_rmcp(
 
     // At the default level neither line is written.
     let (replies, logs) = run(&lines(), &[]).await;
-    assert_eq!(replies.len(), 2, "{replies:?}");
+    assert_eq!(replies.len(), 3, "{replies:?}");
     assert!(
         !logs.contains("WARN") && !logs.contains("answered an error"),
         "{logs}"
