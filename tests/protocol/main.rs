@@ -5,7 +5,7 @@
 //! logged (`answered.rs`), MCP Apps views in process
 //! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), the safety switches
-//! (`switches.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
+//! (`switches.rs`), record templates that name no record (`records.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -27,6 +27,7 @@ mod confirm;
 mod error_ids;
 mod hostile;
 mod protocol;
+mod records;
 mod revisions;
 mod stdio;
 mod stdio_secrets;
