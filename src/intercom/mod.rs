@@ -233,7 +233,9 @@ impl ClientHooks<Upstream> for Client {
         let result = match result {
             Ok(response) if !response.status().is_success() => match sent_token() {
                 Some(token) => {
-                    Ok(crate::redact::scrub(response, token.expose(), url.clone()).await)
+                    // The sandbox's token is public: a sentence naming it stays readable.
+                    let public = [crate::sandbox::TOKEN];
+                    Ok(crate::redact::scrub(response, token.expose(), &public, url.clone()).await)
                 }
                 None => Ok(response),
             },

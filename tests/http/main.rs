@@ -5,7 +5,8 @@
 //! client ID metadata documents (`oauth_documents.rs`) and where they may be fetched from
 //! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), what is used
 //! once across replicas, in process and in a real Redis (`oauth_state.rs`), our consent
-//! page (`consent.rs`), and which methods are answered at each revision (`methods.rs`).
+//! page (`consent.rs`), which methods are answered at each revision (`methods.rs`),
+//! and the sandbox's bearer over HTTP (`sandbox.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -32,3 +33,4 @@ mod oauth_documents;
 mod oauth_redirects;
 mod oauth_ssrf;
 mod oauth_state;
+mod sandbox;
