@@ -23,8 +23,9 @@ use intercom_mcp::{http, sandbox, transport};
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-    /// Try it without an Intercom account: an embedded sample workspace, stateful for the
-    /// session (over HTTP, clients send `Bearer sandbox`)
+    /// Try it without an Intercom account: an embedded sample workspace that keeps writes for
+    /// as long as the process runs. Over HTTP every client sends `Bearer sandbox` and all of
+    /// them share that one workspace
     #[arg(long, global = true)]
     sandbox: bool,
     #[command(subcommand)]
