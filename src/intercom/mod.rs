@@ -228,6 +228,11 @@ impl ClientHooks<Upstream> for Client {
             )
             .await;
         let elapsed_ms = started.elapsed().as_millis();
+        if let (Ok(response), Some(sent)) = (&result, &sent)
+            && response.status() == reqwest::StatusCode::UNAUTHORIZED
+        {
+            self.inner().token.refused_with(sent);
+        }
         // What an error answer says is upstream text that may echo the token: redacted here,
         // before any result, doctor line or log line is made from it.
         let result = match result {
