@@ -35,6 +35,8 @@ use crate::transport::{Screened, UnreadId, answered, removed_at_2026_07_28, scre
 /// The largest answer read back to find an error in it: rmcp's errors are far smaller, and a
 /// larger answer (a tool list, a result) is passed on unread.
 const ERROR_SIZE: u64 = 4096;
+/// How a JSON-RPC error's member begins, as rmcp writes it (no whitespace).
+const ERROR_MEMBER: &[u8] = br#""error":{"#;
 
 /// How long a request body may take to arrive, once its head has, by default.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -254,8 +256,13 @@ async fn error_answered(method: &str, response: Response) -> Response {
         )
             .into_response();
     };
-    let rewritten = serde_json::from_slice::<Value>(&bytes)
-        .ok()
+    // Only an answer with an `"error":{` in it is parsed: a small result passes on unparsed.
+    let may_be_error = bytes
+        .windows(ERROR_MEMBER.len())
+        .any(|window| window == ERROR_MEMBER);
+    let rewritten = may_be_error
+        .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+        .flatten()
         .and_then(|mut reply| {
             let error = reply.get_mut("error")?;
             let mut data = serde_json::from_value::<ErrorData>(error.take()).ok()?;
