@@ -30,7 +30,9 @@ use rmcp::model::{ErrorCode, ErrorData, JsonRpcMessage};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::transport::{Screened, UnreadId, answered, removed_at_2026_07_28, screen};
+use crate::transport::{
+    REMOVED_AT_2026_07_28, Screened, UnreadId, answered, removed_at_2026_07_28, screen,
+};
 
 /// The largest answer read back to find an error in it: rmcp's errors are far smaller, and a
 /// larger answer (a tool list, a result) is passed on unread.
@@ -139,12 +141,6 @@ pub async fn screen_body(
         Ok(read) => read,
         Err(answer) => return answer,
     };
-    // Over HTTP a 2026-07-28 request states its revision in this header on every POST.
-    if unread == UnreadId::Omitted
-        && let Some(answer) = removed_method(&bytes)
-    {
-        return answer;
-    }
     // Over stdio a blank line is skipped; over HTTP an empty body is a message that is not JSON.
     let screened = if bytes.iter().all(u8::is_ascii_whitespace) {
         Screened::Reply(crate::transport::error_reply(
@@ -156,6 +152,12 @@ pub async fn screen_body(
     } else {
         screen(&bytes, unread)
     };
+    // Over HTTP a 2026-07-28 request states its revision in this header on every POST.
+    if unread == UnreadId::Omitted
+        && let Some(answer) = removed_method(&screened, &bytes)
+    {
+        return answer;
+    }
     match screened {
         Screened::Forward(message)
             if matches!(
@@ -206,17 +208,36 @@ pub async fn screen_body(
     }
 }
 
-/// The request's method and id, all that is read of a body before the screen reads it whole.
+/// A request's method and id, read from a body the screen refused (an `initialize` without the
+/// handshake's params is refused as malformed before its method is looked at).
 #[derive(Deserialize)]
 struct Head {
     method: Option<String>,
     id: Option<Value>,
 }
 
-/// HTTP 404 with -32601 for a request (not a notification) for a removed method.
-fn removed_method(body: &[u8]) -> Option<Response> {
-    let Head { method, id } = serde_json::from_slice(body).ok()?;
-    let (method, id) = (method?, id?);
+/// HTTP 404 with -32601 when the request (not a notification) is for a removed method: read
+/// off the parsed message, or, only when the screen refused the body, from its method and id.
+fn removed_method(screened: &Screened, body: &[u8]) -> Option<Response> {
+    let (method, id) = match screened {
+        Screened::Forward(message) => match &**message {
+            // Looked up first: nothing is copied for the requests that are not removed.
+            JsonRpcMessage::Request(request)
+                if REMOVED_AT_2026_07_28.contains(&request.request.method()) =>
+            {
+                (
+                    request.request.method().to_owned(),
+                    serde_json::to_value(&request.id).ok()?,
+                )
+            }
+            _ => return None,
+        },
+        Screened::Reply(_) => {
+            let Head { method, id } = serde_json::from_slice(body).ok()?;
+            (method?, id?)
+        }
+        Screened::Skip => return None,
+    };
     // Anything else is not a request id; the screen says so.
     if !(id.is_string() || id.is_i64() || id.is_u64()) {
         return None;
