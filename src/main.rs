@@ -25,8 +25,9 @@ use intercom_mcp::{http, sandbox, transport};
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-    /// Try it without an Intercom account: an embedded sample workspace, stateful for the
-    /// session (over HTTP, clients send `Bearer sandbox`)
+    /// Try it without an Intercom account: an embedded sample workspace that keeps writes for
+    /// as long as the process runs. Over HTTP every client sends `Bearer sandbox` and all of
+    /// them share that one workspace
     #[arg(long, global = true)]
     sandbox: bool,
     #[command(subcommand)]
@@ -290,7 +291,7 @@ fn tools(config: &Config, json: bool) -> Exit {
 /// request details (rmcp logs notification params, which can hold a token). A fixed target
 /// list, not an `EnvFilter`: no directive parsing or regex engine at start-up.
 fn init_logging(level: &str) {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::filter::{LevelFilter, Targets, filter_fn};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     // The configuration has checked the name; an unknown one cannot reach here.
@@ -304,7 +305,23 @@ fn init_logging(level: &str) {
     tracing_subscriber::registry()
         .with(output)
         .with(filter)
+        .with(filter_fn(|event| !is_rmcps_error_answer(event)))
         .init();
+}
+
+/// rmcp 3.11's WARN line for every error answered to a client (`tracing::warn!(%id, ?error,
+/// "response error")` in rmcp's src/service.rs), in Rust's Debug form. An error answered to a
+/// client is the client's mistake, not the server's trouble; we log it at debug in one line
+/// (`transport::answered`). Only this event is left out: the only WARN of `rmcp::service` with
+/// both an `id` and an `error` field. Its other warnings (a rejected request, a failed send)
+/// stay.
+fn is_rmcps_error_answer(event: &tracing::Metadata<'_>) -> bool {
+    let fields = event.fields();
+    event.is_event()
+        && *event.level() == tracing::Level::WARN
+        && event.target() == "rmcp::service"
+        && fields.field("id").is_some()
+        && fields.field("error").is_some()
 }
 
 async fn serve_stdio(config: &Config) -> Exit {

@@ -1,12 +1,14 @@
 //! The MCP protocol, in process and through the real binary: the tool list and identity
 //! (`protocol.rs`), stdio as Claude Desktop runs it (`stdio.rs`) with no secret on it
 //! (`stdio_secrets.rs`), broken input on the stdio framing (`hostile.rs`), protocol revisions
-//! (`revisions.rs`) and the ids of their errors (`error_ids.rs`), MCP Apps views in process
+//! (`revisions.rs`), the ids of their errors (`error_ids.rs`) and how errors are answered and
+//! logged (`answered.rs`), MCP Apps views in process
 //! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
-//! retries (`logging.rs`), and the command-line tools `doctor`, `call` and `tools` (`cli.rs`).
+//! retries (`logging.rs`), record templates that name no record (`records.rs`), and the
+//! command-line tools `doctor`, `call` and `tools` (`cli.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -19,6 +21,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod answered;
 mod apps;
 mod apps_binary;
 mod burst;
@@ -31,6 +34,7 @@ mod error_ids;
 mod hostile;
 mod logging;
 mod protocol;
+mod records;
 mod revisions;
 mod stdio;
 mod stdio_secrets;
