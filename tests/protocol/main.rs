@@ -6,7 +6,8 @@
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), and the command-line
-//! tools `doctor`, `call` and `tools` (`cli.rs`).
+//! tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a terminal
+//! (`first_minute.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -28,6 +29,7 @@ mod confirm_replicas;
 mod confirm_rounds;
 mod confirm_unasked;
 mod error_ids;
+mod first_minute;
 mod hostile;
 mod protocol;
 mod revisions;
