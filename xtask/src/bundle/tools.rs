@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -36,20 +37,27 @@ pub fn list(binary: &Path) -> anyhow::Result<Vec<Tool>> {
         writeln!(stdin, "{message}")?;
     }
     stdin.flush()?;
+    // A thread reads stdout, so that a server that never answers is stopped after a minute.
     let stdout = child.stdout.take().context("no stdout")?;
-    let mut answer = None;
-    for line in BufReader::new(stdout).lines() {
-        let message: Value = serde_json::from_str(&line?)?;
-        if message["id"] == 2 {
-            answer = Some(message);
-            break;
+    let (sender, answers) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let message: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if message["id"] == 2 {
+                sender.send(message).ok();
+                break;
+            }
         }
-    }
+    });
+    let answer = answers.recv_timeout(Duration::from_secs(60)).ok();
     drop(stdin);
+    if answer.is_none() {
+        child.kill().ok();
+    }
     child.wait()?;
     std::fs::remove_dir_all(&empty).ok();
     let Some(answer) = answer else {
-        bail!("the server closed stdout before answering tools/list");
+        bail!("no answer to tools/list: the server closed stdout, or took over a minute");
     };
     let tools = answer["result"]["tools"]
         .as_array()
