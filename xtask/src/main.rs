@@ -66,6 +66,10 @@ enum Task {
         /// Build for this Rust target triple instead of the host's
         #[arg(long, value_name = "TRIPLE")]
         target: Option<String>,
+        /// List the tools with this binary (of the same source) when the bundled one cannot
+        /// run here, as after a cross build
+        #[arg(long, value_name = "PATH")]
+        tools_from: Option<std::path::PathBuf>,
     },
     /// Write server.json (the MCP registry's entry) from Cargo.toml.
     ServerJson {
@@ -86,7 +90,11 @@ fn main() -> ExitCode {
             reuse_build,
             keep_awake,
         } => bench::run(reuse_build, keep_awake),
-        Task::Bundle { binary, target } => bundle::run(binary, target),
+        Task::Bundle {
+            binary,
+            target,
+            tools_from,
+        } => bundle::run(binary, target, tools_from),
         Task::ServerJson { check, bundles } => bundle::server_json::run(check, bundles),
     };
     match outcome {

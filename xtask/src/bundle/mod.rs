@@ -99,7 +99,13 @@ impl Platform {
     }
 }
 
-pub fn run(binary: Option<PathBuf>, target: Option<String>) -> anyhow::Result<ExitCode> {
+/// `tools_from`: a binary of the same source that runs here, when the bundled one cannot (a
+/// cross build); by default the bundled binary lists its own tools.
+pub fn run(
+    binary: Option<PathBuf>,
+    target: Option<String>,
+    tools_from: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let package = Package::read()?;
     let platform = match &target {
         Some(triple) => Platform::of_target(triple)?,
@@ -113,8 +119,9 @@ pub fn run(binary: Option<PathBuf>, target: Option<String>) -> anyhow::Result<Ex
         bail!("no binary at {}", binary.display());
     }
     // The tools come from the binary itself, so a bundle cannot list a tool its server lacks.
-    let tools = tools::list(&binary)
-        .with_context(|| format!("listing the tools of {}", binary.display()))?;
+    let lister = tools_from.as_deref().unwrap_or(&binary);
+    let tools = tools::list(lister)
+        .with_context(|| format!("listing the tools of {}", lister.display()))?;
     let manifest = manifest::manifest(&package, platform, &tools);
     let icon = std::fs::read(package.root.join(ICON)).context(ICON)?;
     let dist = package.target_dir.join("dist");
