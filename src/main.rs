@@ -2,6 +2,7 @@
 //! subcommand — serve (stdio or HTTP), doctor, call, tools. When serving over stdio, stdout
 //! carries JSON-RPC only; logs always go to stderr.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -25,11 +26,6 @@ use intercom_mcp::{http, sandbox, transport};
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-    /// Try it without an Intercom account: an embedded sample workspace that keeps writes for
-    /// as long as the process runs. Over HTTP every client sends `Bearer sandbox` and all of
-    /// them share that one workspace
-    #[arg(long, global = true)]
-    sandbox: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -105,7 +101,8 @@ fn main() -> ExitCode {
         }
     };
     // Kept alive until the end: dropping it stops the sample workspace.
-    let _sandbox = if cli.sandbox {
+    // The flag or INTERCOM_SANDBOX (which a Claude Desktop bundle's settings can set).
+    let _sandbox = if config.sandbox {
         match runtime.block_on(sandbox::start()) {
             Ok(sandbox) => {
                 config.base_url = sandbox.base_url.clone();
@@ -336,11 +333,30 @@ async fn serve_stdio(config: &Config) -> Exit {
         base_url = config.base_url,
         "serving MCP over stdio"
     );
+    if std::io::stdin().is_terminal() {
+        eprintln!("{}", first_minute(config, &server));
+    }
     let max = config.limits.max_request_bytes;
     let (input, output) = transport::stdio();
     transport::serve(server, input, output, max, transport::signals()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The line for a person who started the server by hand (stdin is a terminal): the server is
+/// not stuck, it waits for a client; how to connect one, and how to try a tool without one.
+fn first_minute(config: &Config, server: &IntercomServer) -> String {
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "intercom-mcp".to_owned());
+    let sandbox = if config.sandbox { " --sandbox" } else { "" };
+    let tool = server.tools().next().map_or("TOOL", |tool| tool.name());
+    format!(
+        "intercom-mcp: waiting for an MCP client on stdin (JSON-RPC; Ctrl-D quits). Connect one: \
+         give Claude Desktop this command (README, Install), or run `npx \
+         @modelcontextprotocol/inspector {program}{sandbox}`. Try a tool without one: \
+         `{program}{sandbox} call {tool}`."
+    )
 }
 
 async fn serve_http(

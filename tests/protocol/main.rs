@@ -7,8 +7,9 @@
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
-//! retries (`logging.rs`), record templates that name no record (`records.rs`), and the
-//! command-line tools `doctor`, `call` and `tools` (`cli.rs`).
+//! retries (`logging.rs`), record templates that name no record (`records.rs`), the
+//! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
+//! terminal (`first_minute.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -31,6 +32,7 @@ mod confirm_replicas;
 mod confirm_rounds;
 mod confirm_unasked;
 mod error_ids;
+mod first_minute;
 mod hostile;
 mod logging;
 mod protocol;
