@@ -1,11 +1,13 @@
 //! Developer tasks behind the `cargo xtask` alias: regenerating the vendored Intercom document
-//! and the shapes of its answers from Intercom's published one, and running every benchmark.
+//! and the shapes of its answers from Intercom's published one, running every benchmark, and
+//! building the container image with podman.
 
 mod bench;
 #[path = "../../codegen/generate.rs"]
 mod codegen;
 mod doc;
 mod drift;
+mod image;
 mod normalize;
 mod prose;
 mod prune;
@@ -55,6 +57,13 @@ enum Task {
         #[arg(long)]
         keep_awake: bool,
     },
+    /// Build the Dockerfile's image with podman from the host's static release build (the
+    /// Dockerfile's own build line); prints the image reference as the last line.
+    Image {
+        /// The image reference to tag; default localhost/intercom-mcp:<version>.
+        #[arg(long)]
+        tag: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -65,6 +74,7 @@ fn main() -> ExitCode {
             reuse_build,
             keep_awake,
         } => bench::run(reuse_build, keep_awake),
+        Task::Image { tag } => image::run(tag),
     };
     match outcome {
         Ok(code) => code,
