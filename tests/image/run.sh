@@ -2,7 +2,7 @@
 # CI step: the container image, built here by `cargo xtask image` (the Dockerfile, its build
 # stage replaced by the host's static release build) and run with podman:
 #   1. what it is: no shell, a numeric non-root user, the registry's name label, nothing but the
-#      binary and the CA bundle, at most 25 MB;
+#      binary and the CA bundle (Debian's Mozilla roots), at most 25 MB;
 #   2. stdio: initialize and tools/list against the sample workspace (--sandbox), 16 tools;
 #   3. HTTP: `serve --http 0.0.0.0:8080` published on a loopback port, GET /healthz is 200, and
 #      the server runs as 65532;
@@ -58,12 +58,16 @@ if "${pod[@]}" run --rm "${limits[@]}" --entrypoint /bin/sh "$image" -c true 2>"
 fi
 grep -q 'no such file' "$work/sh.err" || { cat "$work/sh.err" >&2; fail "/bin/sh failed, but not for want of a shell"; }
 "${pod[@]}" create --name "$name-files" "$image" >/dev/null
-files="$("${pod[@]}" export "$name-files" | tar -t | grep -v '/$' | sort | tr '\n' ' ')"
+"${pod[@]}" export "$name-files" >"$work/rootfs.tar"
+files="$(tar -tf "$work/rootfs.tar" | grep -v '/$' | sort | tr '\n' ' ')"
+roots="$(tar -xOf "$work/rootfs.tar" etc/ssl/certs/ca-certificates.crt | grep -c 'BEGIN CERTIFICATE' || true)"
 "${pod[@]}" rm "$name-files" >/dev/null
 [ "$files" = "etc/ssl/certs/ca-certificates.crt usr/local/bin/intercom-mcp " ] \
   || fail "the image holds more than the binary and the CA bundle: $files"
+# Debian's Mozilla set is about 140 roots.
+[ "$roots" -ge 100 ] || fail "the CA bundle holds $roots certificates"
 bytes="$("${pod[@]}" image inspect --format '{{.Size}}' "$image")"
-echo "size: $bytes bytes ($(python3 -c "print(f'{$bytes / 1e6:.1f}')") MB); user $user; label $label"
+echo "size: $bytes bytes ($(python3 -c "print(f'{$bytes / 1e6:.1f}')") MB); user $user; label $label; $roots TLS roots"
 [ "$bytes" -le "$max_bytes" ] || fail "the image is $bytes bytes, more than $max_bytes"
 
 echo "-- stdio: tools/list over --sandbox"

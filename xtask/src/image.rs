@@ -14,6 +14,8 @@ const DOCKERFILE: &str = "Dockerfile";
 /// Where Debian (and the Dockerfile's build stage, a Debian image) keeps its CA bundle; the
 /// runtime stage copies it from this same path.
 const CA_BUNDLE: &str = "etc/ssl/certs/ca-certificates.crt";
+/// The roots Debian's ca-certificates package ships, from which it makes that bundle.
+const MOZILLA_ROOTS: &str = "/usr/share/ca-certificates/mozilla";
 /// Where the runtime stage copies the binary from, in the build stage or its replacement.
 const STAGED_BINARY: &str = "intercom-mcp";
 /// podman as this machine kind runs it: crun refuses the VM's hybrid cgroups, so runc; and
@@ -47,9 +49,8 @@ pub fn run(tag: Option<String>) -> anyhow::Result<ExitCode> {
     let stage = metadata.target_directory.join("image-build-stage");
     let ca = stage.join(CA_BUNDLE);
     std::fs::create_dir_all(ca.parent().context("CA bundle path has no parent")?)?;
-    std::fs::copy(Path::new("/").join(CA_BUNDLE), &ca).with_context(|| {
-        format!("cannot copy the host's /{CA_BUNDLE} (Debian: ca-certificates)")
-    })?;
+    std::fs::write(&ca, mozilla_roots()?)
+        .with_context(|| format!("cannot write {}", ca.display()))?;
     std::fs::copy(&binary, stage.join(STAGED_BINARY))?;
 
     let reference = tag.unwrap_or_else(|| format!("localhost/intercom-mcp:{}", metadata.version));
@@ -117,6 +118,29 @@ pub fn static_build(root: &Path, target_dir: &Path) -> anyhow::Result<PathBuf> {
         std::fs::read(&binary).with_context(|| format!("no binary at {}", binary.display()))?;
     check_static(&bytes).with_context(|| format!("{} is not static", binary.display()))?;
     Ok(binary)
+}
+
+/// The CA bundle a fresh Debian image has: the Mozilla roots Debian's ca-certificates ships,
+/// one PEM file each. Not the host's /etc/ssl/certs bundle, which also holds whatever CAs the
+/// machine added for itself (this one trusts its egress proxy's).
+fn mozilla_roots() -> anyhow::Result<Vec<u8>> {
+    let mut files = std::fs::read_dir(MOZILLA_ROOTS)
+        .with_context(|| format!("cannot list {MOZILLA_ROOTS} (Debian: ca-certificates)"))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<Vec<_>, _>>()?;
+    files.retain(|path| path.extension().is_some_and(|ext| ext == "crt"));
+    files.sort();
+    ensure!(!files.is_empty(), "{MOZILLA_ROOTS} holds no certificate");
+    let mut bundle = Vec::new();
+    for path in files {
+        let pem =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        bundle.extend_from_slice(&pem);
+        if !bundle.ends_with(b"\n") {
+            bundle.push(b'\n');
+        }
+    }
+    Ok(bundle)
 }
 
 /// The Dockerfile's static build: the one line running `cargo build`, without the `RUN` or `&&`
