@@ -59,11 +59,28 @@ impl Credentials {
 
 /// The token an HTTP request acts with, put in the request's extensions by the HTTP layer
 /// once it has checked the request's credentials; with OAuth, also the API base URL of the
-/// region the token's workspace lives in.
+/// region the token's workspace lives in. Every call of the request uses its one token cell,
+/// which notes when Intercom refuses the token ([`RequestToken::refused_by_intercom`]).
 #[derive(Clone)]
 pub struct RequestToken {
     pub token: Secret,
     pub base_url: Option<String>,
+    cell: TokenCell,
+}
+
+impl RequestToken {
+    pub fn new(token: Secret, base_url: Option<String>) -> Self {
+        Self {
+            cell: TokenCell::new(Some(token.clone())),
+            token,
+            base_url,
+        }
+    }
+
+    /// Whether Intercom answered 401 to a call this request made with its token.
+    pub fn refused_by_intercom(&self) -> bool {
+        self.cell.is_refused()
+    }
 }
 
 pub enum Credentials {
@@ -149,7 +166,7 @@ impl Tenants {
         let client = intercom::client(
             request.base_url.as_deref().unwrap_or(&self.base_url),
             self.http.clone(),
-            TokenCell::new(Some(token.clone())),
+            request.cell.clone(),
             tenant.policy,
         );
         Context::new(

@@ -165,12 +165,39 @@ fn title(html: &str) -> Option<String> {
     Some(plain_text(html.get(start..end)?))
 }
 
+/// How a rendered [`ToolError::Arguments`] begins.
+const NOTHING_SENT: &str = "Invalid arguments, nothing was sent: ";
+/// How a rendered [`ToolError::Api`] begins, before the status.
+const ANSWERED: &str = "Intercom answered HTTP ";
+
+/// What a rendered error says of the request, read back from its first words (the text
+/// [`ToolError::render`] writes, so a tool result can be read by what failed).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Failed {
+    /// The arguments were refused before anything was sent.
+    NothingSent,
+    /// Intercom answered this status.
+    Answered(StatusCode),
+    /// Anything else (no token, a transport failure, a body that is not JSON, a redirect).
+    Other,
+}
+
+impl Failed {
+    pub fn of_rendered(text: &str) -> Self {
+        if text.starts_with(NOTHING_SENT) {
+            return Self::NothingSent;
+        }
+        text.strip_prefix(ANSWERED)
+            .and_then(|rest| rest.get(..3))
+            .and_then(|code| StatusCode::from_bytes(code.as_bytes()).ok())
+            .map_or(Self::Other, Self::Answered)
+    }
+}
+
 impl ToolError {
     pub fn render(&self, hints: &Hints<'_>) -> String {
         match self {
-            ToolError::Arguments(message) => {
-                format!("Invalid arguments, nothing was sent: {message}")
-            }
+            ToolError::Arguments(message) => format!("{NOTHING_SENT}{message}"),
             ToolError::Request(message) => message.clone(),
             ToolError::Transport(message) => format!("{message} {}", after_failure(hints)),
             ToolError::Body(message) => message.clone(),
@@ -199,7 +226,7 @@ impl ToolError {
 
 impl ApiError {
     fn render(&self, hints: &Hints<'_>) -> String {
-        let mut text = format!("Intercom answered HTTP {}", self.status);
+        let mut text = format!("{ANSWERED}{}", self.status);
         if let Some(note) = &self.body_note {
             let _ = write!(text, " with {note}");
         }
@@ -302,6 +329,19 @@ mod tests {
         assert!(!text.contains("<html>"));
         let text = api_error(StatusCode::SERVICE_UNAVAILABLE, b"").render(&HINTS);
         assert!(text.contains("with an empty body."), "{text}");
+    }
+
+    #[test]
+    fn what_failed_is_read_back_from_the_rendered_text() {
+        let text = api_error(StatusCode::NOT_FOUND, b"").render(&HINTS);
+        assert_eq!(
+            Failed::of_rendered(&text),
+            Failed::Answered(StatusCode::NOT_FOUND)
+        );
+        let text = ToolError::Arguments("no".to_owned()).render(&HINTS);
+        assert_eq!(Failed::of_rendered(&text), Failed::NothingSent);
+        let text = ToolError::Transport("timed out".to_owned()).render(&HINTS);
+        assert_eq!(Failed::of_rendered(&text), Failed::Other);
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //!   (admins, teams, tags, me), the contact and conversation templates, and the MCP Apps views
 //!   and when a client gets them (tools' `_meta.ui`, `structuredContent`).
 //! - [`completion`]: `completion/complete` for admin, assignee and tag ids, from the directory.
+//! - [`logging`]: MCP logging: `logging/setLevel`, and rate-limit waits and retries told to a
+//!   stdio client as `notifications/message`.
 //! - [`prompts`]: our prompts (`prompts/list`, `prompts/get`).
 //! - [`tools`]: the allowlist of 16 tools, each one value with all its facts; each validates
 //!   its arguments against the schema the model saw, deserializes them into the generated
@@ -57,6 +59,7 @@ pub mod http;
 pub mod intercom;
 #[cfg(test)]
 mod layers;
+pub mod logging;
 pub mod operations;
 pub mod output;
 pub mod policy;

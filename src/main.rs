@@ -2,6 +2,7 @@
 //! subcommand — serve (stdio or HTTP), doctor, call, tools. When serving over stdio, stdout
 //! carries JSON-RPC only; logs always go to stderr.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -25,10 +26,6 @@ use intercom_mcp::{http, sandbox, transport};
 struct Cli {
     #[command(flatten)]
     flags: Flags,
-    /// Try it without an Intercom account: an embedded sample workspace, stateful for the
-    /// session (over HTTP, clients send `Bearer sandbox`)
-    #[arg(long, global = true)]
-    sandbox: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -104,7 +101,8 @@ fn main() -> ExitCode {
         }
     };
     // Kept alive until the end: dropping it stops the sample workspace.
-    let _sandbox = if cli.sandbox {
+    // The flag or INTERCOM_SANDBOX (which a Claude Desktop bundle's settings can set).
+    let _sandbox = if config.sandbox {
         match runtime.block_on(sandbox::start()) {
             Ok(sandbox) => {
                 config.base_url = sandbox.base_url.clone();
@@ -290,7 +288,7 @@ fn tools(config: &Config, json: bool) -> Exit {
 /// request details (rmcp logs notification params, which can hold a token). A fixed target
 /// list, not an `EnvFilter`: no directive parsing or regex engine at start-up.
 fn init_logging(level: &str) {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::filter::{LevelFilter, Targets, filter_fn};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     // The configuration has checked the name; an unknown one cannot reach here.
@@ -304,7 +302,23 @@ fn init_logging(level: &str) {
     tracing_subscriber::registry()
         .with(output)
         .with(filter)
+        .with(filter_fn(|event| !is_rmcps_error_answer(event)))
         .init();
+}
+
+/// rmcp 3.11's WARN line for every error answered to a client (`tracing::warn!(%id, ?error,
+/// "response error")` in rmcp's src/service.rs), in Rust's Debug form. An error answered to a
+/// client is the client's mistake, not the server's trouble; we log it at debug in one line
+/// (`transport::answered`). Only this event is left out: the only WARN of `rmcp::service` with
+/// both an `id` and an `error` field. Its other warnings (a rejected request, a failed send)
+/// stay.
+fn is_rmcps_error_answer(event: &tracing::Metadata<'_>) -> bool {
+    let fields = event.fields();
+    event.is_event()
+        && *event.level() == tracing::Level::WARN
+        && event.target() == "rmcp::service"
+        && fields.field("id").is_some()
+        && fields.field("error").is_some()
 }
 
 async fn serve_stdio(config: &Config) -> Exit {
@@ -319,11 +333,30 @@ async fn serve_stdio(config: &Config) -> Exit {
         base_url = config.base_url,
         "serving MCP over stdio"
     );
+    if std::io::stdin().is_terminal() {
+        eprintln!("{}", first_minute(config, &server));
+    }
     let max = config.limits.max_request_bytes;
     let (input, output) = transport::stdio();
     transport::serve(server, input, output, max, transport::signals()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The line for a person who started the server by hand (stdin is a terminal): the server is
+/// not stuck, it waits for a client; how to connect one, and how to try a tool without one.
+fn first_minute(config: &Config, server: &IntercomServer) -> String {
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "intercom-mcp".to_owned());
+    let sandbox = if config.sandbox { " --sandbox" } else { "" };
+    let tool = server.tools().next().map_or("TOOL", |tool| tool.name());
+    format!(
+        "intercom-mcp: waiting for an MCP client on stdin (JSON-RPC; Ctrl-D quits). Connect one: \
+         give Claude Desktop this command (README, Install), or run `npx \
+         @modelcontextprotocol/inspector {program}{sandbox}`. Try a tool without one: \
+         `{program}{sandbox} call {tool}`."
+    )
 }
 
 async fn serve_http(

@@ -17,6 +17,9 @@
 //!   a family; used again, that family is revoked.
 //! - When the store cannot be asked, code and refresh requests fail closed with 503
 //!   `temporarily_unavailable`.
+//! - A refresh first asks Intercom (`GET /me` in the sign-in's region) whether it still
+//!   accepts the user's token; a 401 (the app uninstalled, its access revoked) fails it with
+//!   `invalid_grant`, so the client signs in again rather than refreshing in a loop.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -169,6 +172,14 @@ async fn refresh(
     if store.is_revoked(&family_key).await.map_err(unavailable)? {
         return invalid(
             "this sign-in was revoked after a refresh token was used twice: sign in again",
+        );
+    }
+    // A refresh would otherwise succeed for a token Intercom no longer takes, and the client
+    // would go round refreshing: it is told to sign in again instead.
+    if oauth.refuses(&refresh.token, &refresh.region).await {
+        return invalid(
+            "Intercom no longer accepts this sign-in (the app may have been uninstalled or its \
+             access revoked): sign in again",
         );
     }
     // Sealed first, so that the used entry can name its successor (by digest).

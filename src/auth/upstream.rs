@@ -1,7 +1,8 @@
 //! The calls to Intercom behind the flow: trading Intercom's authorization code for the user's
 //! token (POST to Intercom's token URL with code, client_id and client_secret, per Intercom's
-//! "Using OAuth" reference), and finding the region the workspace lives in by asking each
-//! region's `GET /me` which one knows the token (a token only works in its own region).
+//! "Using OAuth" reference), finding the region the workspace lives in by asking each
+//! region's `GET /me` which one knows the token (a token only works in its own region), and
+//! asking that region's `GET /me` again at each refresh whether Intercom still accepts it.
 //! Nothing of a token or a code is logged or put in an error.
 
 use serde::Deserialize;
@@ -52,6 +53,40 @@ impl OAuth {
             .as_deref()
             .and_then(Secret::parse)
             .ok_or("Intercom's token answer held no usable token")
+    }
+
+    /// Whether Intercom refuses `token` (401 from `GET /me` in `region`): the app was
+    /// uninstalled or its access revoked, so a refresh must fail and the user sign in again.
+    /// Anything else (accepted, another status, no answer) is not a refusal: a refresh is not
+    /// held back by an Intercom outage, and the next call finds out.
+    pub(super) async fn refuses(&self, token: &str, region: &str) -> bool {
+        let Some(base) = self.base_url(region) else {
+            return false;
+        };
+        let answer = self
+            .http
+            .get(format!("{base}/me"))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header("Intercom-Version", "2.11")
+            .send()
+            .await;
+        match answer {
+            Ok(answer) if answer.status() == reqwest::StatusCode::UNAUTHORIZED => true,
+            Ok(answer) if answer.status().is_success() => false,
+            Ok(answer) => {
+                tracing::warn!(
+                    region,
+                    status = answer.status().as_u16(),
+                    "GET /me did not say whether the token is still accepted: refreshing anyway"
+                );
+                false
+            }
+            Err(_) => {
+                tracing::warn!(region, "GET /me could not be sent: refreshing anyway");
+                false
+            }
+        }
     }
 
     /// The first region whose `GET /me` accepts `token`.

@@ -37,6 +37,11 @@ pub struct Flags {
     /// [env: INTERCOM_ADMIN_ID] [default: the admin who owns the token]
     #[arg(long, global = true, value_name = "ID")]
     pub admin_id: Option<String>,
+    /// Try it without an Intercom account: an embedded sample workspace that keeps writes for
+    /// as long as the process runs. Over HTTP every client sends `Bearer sandbox` and all of
+    /// them share that one workspace [env: INTERCOM_SANDBOX]
+    #[arg(long, global = true)]
+    pub sandbox: bool,
     /// Expose only the 9 read tools [env: INTERCOM_READ_ONLY]
     #[arg(long, global = true)]
     pub read_only: bool,

@@ -36,6 +36,9 @@ pub struct Config {
     pub confirm_writes: ConfirmWrites,
     /// What becomes of such a write when the user cannot be asked.
     pub unconfirmable: Unconfirmable,
+    /// Serve the embedded sample workspace instead of Intercom. A variable as well as a flag,
+    /// because a Claude Desktop bundle's settings can only fill values, not add arguments.
+    pub sandbox: bool,
 }
 
 /// Which tools are offered, and whether writes really happen: safety switches.
@@ -241,6 +244,7 @@ impl Config {
         )
         .map_err(ConfigError::Unconfirmable)?;
         Ok(Self {
+            sandbox: flags.sandbox || switch("INTERCOM_SANDBOX")?,
             confirm_writes,
             unconfirmable,
             untrusted,

@@ -33,13 +33,14 @@ impl Secret {
             .then(|| Self(trimmed.to_owned()))
     }
 
-    /// An `Authorization` header's credentials, strictly as RFC 6750 §2.1 has them: the scheme
-    /// `Bearer` (in any case: RFC 9110 §11.1 makes schemes case-insensitive), exactly one
-    /// space, then one `b64token`. Whitespace around the whole is trimmed; anything else
-    /// (another scheme, two spaces, a tab, a comma, a quote, a second word) is `None`.
+    /// An `Authorization` header's credentials, strictly as RFC 6750 §2.1 has them
+    /// (`"Bearer" 1*SP b64token`, <https://www.rfc-editor.org/rfc/rfc6750#section-2.1>): the
+    /// scheme `Bearer` (in any case: RFC 9110 §11.1 makes schemes case-insensitive), one or
+    /// more spaces, then one `b64token`. Whitespace around the whole is trimmed; anything else
+    /// (another scheme, a tab, a comma, a quote, a second word) is `None`.
     pub fn from_bearer(header: &str) -> Option<Self> {
         let (scheme, token) = header.trim().split_at_checked(BEARER.len())?;
-        let token = token.strip_prefix(' ')?;
+        let token = token.strip_prefix(' ')?.trim_start_matches(' ');
         (scheme.eq_ignore_ascii_case(BEARER) && is_b64token(token)).then(|| Self(token.to_owned()))
     }
 
@@ -73,7 +74,7 @@ mod tests {
     }
 
     #[test]
-    fn bearer_credentials_are_the_scheme_one_space_and_a_b64token() {
+    fn bearer_credentials_are_the_scheme_spaces_and_a_b64token() {
         let bearer = |text: &str| Secret::from_bearer(text).map(|s| s.expose().to_owned());
         assert_eq!(
             bearer("Bearer dG9rOmFiYw=="),
@@ -84,11 +85,13 @@ mod tests {
             Some("a-b.c_d~e+f/g".to_owned())
         );
         assert_eq!(bearer("BEARER tok"), Some("tok".to_owned()));
+        assert_eq!(bearer("Bearer   tok"), Some("tok".to_owned()));
         for refused in [
             "",
             "Bearer",
             "Bearer ",
-            "Bearer  tok",
+            "Bearer   ",
+            "Bearer \ttok",
             "Bearer\ttok",
             "Bearertok",
             "Basic dG9r",
@@ -111,9 +114,10 @@ mod tests {
         let parse = |text: &str| Secret::parse(text).map(|s| s.expose().to_owned());
         assert_eq!(parse(" tok_123\n"), Some("tok_123".to_owned()));
         assert_eq!(parse("Bearer tok_123"), Some("tok_123".to_owned()));
+        assert_eq!(parse("bearer  tok_123"), Some("tok_123".to_owned()));
         for refused in [
             "Bearer",
-            "bearer  tok",
+            "bearer \ttok",
             "tok 123",
             "tok\u{200b}",
             "tok\"",

@@ -137,6 +137,26 @@ fn safety_switches() {
     assert!(resolve(&[("INTERCOM_READ_ONLY", "maybe")]).is_err());
 }
 
+/// A bundle's settings fill `INTERCOM_SANDBOX` with "true" or "false"; it reads like the
+/// other switches, and the flag alone turns it on too.
+#[test]
+fn sandbox_switch() {
+    assert!(!resolve(&[]).unwrap().sandbox);
+    assert!(resolve(&[("INTERCOM_SANDBOX", "true")]).unwrap().sandbox);
+    assert!(resolve(&[("INTERCOM_SANDBOX", " On ")]).unwrap().sandbox);
+    assert!(!resolve(&[("INTERCOM_SANDBOX", "false")]).unwrap().sandbox);
+    assert!(!resolve(&[("INTERCOM_SANDBOX", "")]).unwrap().sandbox);
+    assert_eq!(
+        resolve(&[("INTERCOM_SANDBOX", "sometimes")]).unwrap_err(),
+        ConfigError::Switch("INTERCOM_SANDBOX", "sometimes".to_owned())
+    );
+    let flags = Flags {
+        sandbox: true,
+        ..Flags::default()
+    };
+    assert!(Config::resolve(&flags, |_| None).unwrap().sandbox);
+}
+
 #[test]
 fn limits_from_the_environment() {
     assert_eq!(resolve(&[]).unwrap().limits, Limits::default());

@@ -259,24 +259,13 @@ async fn require_credentials(
         .and_then(Secret::from_bearer);
     let was_presented = presented.is_some();
     let token = match (&auth, presented) {
-        (Auth::ClientTokens, Some(token)) => Some(RequestToken {
-            token,
-            base_url: None,
-        }),
+        (Auth::ClientTokens, Some(token)) => Some(RequestToken::new(token, None)),
         (Auth::Secret { secret, token }, Some(presented)) if same(&presented, secret) => {
-            Some(RequestToken {
-                token: token.clone(),
-                base_url: None,
-            })
+            Some(RequestToken::new(token.clone(), None))
         }
-        (Auth::OAuth(oauth), Some(presented)) => {
-            oauth
-                .verify(&presented)
-                .map(|(token, base_url)| RequestToken {
-                    token,
-                    base_url: Some(base_url),
-                })
-        }
+        (Auth::OAuth(oauth), Some(presented)) => oauth
+            .verify(&presented)
+            .map(|(token, base_url)| RequestToken::new(token, Some(base_url))),
         _ => None,
     };
     let Some(token) = token else {
@@ -305,8 +294,28 @@ async fn require_credentials(
         )
             .into_response();
     };
-    request.extensions_mut().insert(token);
-    next.run(request).await
+    request.extensions_mut().insert(token.clone());
+    let response = next.run(request).await;
+    match &auth {
+        Auth::OAuth(oauth) if token.refused_by_intercom() => intercom_refused(oauth),
+        _ => response,
+    }
+}
+
+/// With `--oauth`, the answer to a request whose Intercom token Intercom refused (401: the app
+/// was uninstalled, or its access revoked): 401 with `error="invalid_token"`, as for any token
+/// no longer good (RFC 6750 §3.1), so the client refreshes, and the refresh, which asks
+/// Intercom first, fails and sends the user to sign in again. Intercom did nothing with a
+/// request it refused, so the tool's answer can be dropped.
+fn intercom_refused(oauth: &OAuth) -> Response {
+    tracing::info!("Intercom refused a signed-in user's token: answered 401 invalid_token");
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, auth::challenge(oauth, true))],
+        "Intercom no longer accepts this sign-in (the app may have been uninstalled or its \
+         access revoked): refresh the token, or sign in again",
+    )
+        .into_response()
 }
 
 /// Compares in time that does not depend on where the two differ.

@@ -10,6 +10,13 @@
 //! [`BODY_TIMEOUT`] to arrive, 408. An error whose request id cannot be read follows the
 //! revision the request's `MCP-Protocol-Version` header names: `"id": null` without one or
 //! with a 2025 revision, no `id` member with 2026-07-28 (its schema has no null id).
+//!
+//! A request for a method the 2026-07-28 revision removed
+//! ([`crate::transport::REMOVED_AT_2026_07_28`], which cites the revision), sent at
+//! that revision (its `MCP-Protocol-Version` header), gets HTTP 404 with -32601 here: rmcp maps
+//! -32601 to 404 only for the requests it serves on its per-request path, and it serves
+//! `initialize` as the 2025 handshake whatever the header says. An error rmcp answers to a
+//! request is made readable and logged once ([`crate::transport::answered`]).
 
 use std::time::Duration;
 
@@ -19,9 +26,19 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use rmcp::model::JsonRpcMessage;
+use rmcp::model::{ErrorCode, ErrorData, JsonRpcMessage};
+use serde::Deserialize;
+use serde_json::Value;
 
-use crate::transport::{Screened, UnreadId, screen};
+use crate::transport::{
+    REMOVED_AT_2026_07_28, Screened, UnreadId, answered, removed_at_2026_07_28, screen,
+};
+
+/// The largest answer read back to find an error in it: rmcp's errors are far smaller, and a
+/// larger answer (a tool list, a result) is passed on unread.
+const ERROR_SIZE: u64 = 4096;
+/// How a JSON-RPC error's member begins, as rmcp writes it (no whitespace).
+const ERROR_MEMBER: &[u8] = br#""error":{"#;
 
 /// How long a request body may take to arrive, once its head has, by default.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -135,6 +152,12 @@ pub async fn screen_body(
     } else {
         screen(&bytes, unread)
     };
+    // Over HTTP a 2026-07-28 request states its revision in this header on every POST.
+    if unread == UnreadId::Omitted
+        && let Some(answer) = removed_method(&screened, &bytes)
+    {
+        return answer;
+    }
     match screened {
         Screened::Forward(message)
             if matches!(
@@ -155,9 +178,18 @@ pub async fn screen_body(
             )
                 .into_response()
         }
-        Screened::Forward(_) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+        Screened::Forward(message) => {
+            let method = match *message {
+                JsonRpcMessage::Request(request) => Some(request.request.method().to_owned()),
+                _ => None,
+            };
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            match method {
+                Some(method) => error_answered(&method, response).await,
+                None => response,
+            }
         }
         // A notification or response rmcp would drop: accepted, as the transport has it.
         Screened::Skip => StatusCode::ACCEPTED.into_response(),
@@ -173,5 +205,97 @@ pub async fn screen_body(
             };
             (status, [(header::CONTENT_TYPE, "application/json")], reply).into_response()
         }
+    }
+}
+
+/// A request's method and id, read from a body the screen refused (an `initialize` without the
+/// handshake's params is refused as malformed before its method is looked at).
+#[derive(Deserialize)]
+struct Head {
+    method: Option<String>,
+    id: Option<Value>,
+}
+
+/// HTTP 404 with -32601 when the request (not a notification) is for a removed method: read
+/// off the parsed message, or, only when the screen refused the body, from its method and id.
+fn removed_method(screened: &Screened, body: &[u8]) -> Option<Response> {
+    let (method, id) = match screened {
+        Screened::Forward(message) => match &**message {
+            // Looked up first: nothing is copied for the requests that are not removed.
+            JsonRpcMessage::Request(request)
+                if REMOVED_AT_2026_07_28.contains(&request.request.method()) =>
+            {
+                (
+                    request.request.method().to_owned(),
+                    serde_json::to_value(&request.id).ok()?,
+                )
+            }
+            _ => return None,
+        },
+        Screened::Reply(_) => {
+            let Head { method, id } = serde_json::from_slice(body).ok()?;
+            (method?, id?)
+        }
+        Screened::Skip => return None,
+    };
+    // Anything else is not a request id; the screen says so.
+    if !(id.is_string() || id.is_i64() || id.is_u64()) {
+        return None;
+    }
+    let message = removed_at_2026_07_28(&method)?;
+    let mut error = ErrorData::new(ErrorCode::METHOD_NOT_FOUND, message, None);
+    answered(Some(&method), &mut error);
+    let reply = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": error});
+    Some(
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            reply.to_string(),
+        )
+            .into_response(),
+    )
+}
+
+/// rmcp's answer to a request for `method`, with a JSON-RPC error in it made readable and logged
+/// ([`answered`]). Only a small JSON answer is read; anything else passes untouched.
+async fn error_answered(method: &str, response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    let small = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .is_some_and(|size| size <= ERROR_SIZE);
+    if !is_json || !small {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::try_from(ERROR_SIZE).unwrap_or(usize::MAX)).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the answer could not be read",
+        )
+            .into_response();
+    };
+    // Only an answer with an `"error":{` in it is parsed: a small result passes on unparsed.
+    let may_be_error = bytes
+        .windows(ERROR_MEMBER.len())
+        .any(|window| window == ERROR_MEMBER);
+    let rewritten = may_be_error
+        .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+        .flatten()
+        .and_then(|mut reply| {
+            let error = reply.get_mut("error")?;
+            let mut data = serde_json::from_value::<ErrorData>(error.take()).ok()?;
+            answered(Some(method), &mut data);
+            *error = serde_json::to_value(data).ok()?;
+            Some(reply.to_string())
+        });
+    match rewritten {
+        Some(reply) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(reply))
+        }
+        None => Response::from_parts(parts, Body::from(bytes)),
     }
 }

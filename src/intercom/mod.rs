@@ -228,12 +228,19 @@ impl ClientHooks<Upstream> for Client {
             )
             .await;
         let elapsed_ms = started.elapsed().as_millis();
+        if let (Ok(response), Some(sent)) = (&result, &sent)
+            && response.status() == reqwest::StatusCode::UNAUTHORIZED
+        {
+            self.inner().token.refused_with(sent);
+        }
         // What an error answer says is upstream text that may echo the token: redacted here,
         // before any result, doctor line or log line is made from it.
         let result = match result {
             Ok(response) if !response.status().is_success() => match sent_token() {
                 Some(token) => {
-                    Ok(crate::redact::scrub(response, token.expose(), url.clone()).await)
+                    // The sandbox's token is public: a sentence naming it stays readable.
+                    let public = [crate::sandbox::TOKEN];
+                    Ok(crate::redact::scrub(response, token.expose(), &public, url.clone()).await)
                 }
                 None => Ok(response),
             },

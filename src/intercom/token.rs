@@ -20,6 +20,8 @@ struct TokenState {
     timestamp: Option<i64>,
     /// Counts installed tokens, so what was learned about an earlier token can be dropped.
     generation: u64,
+    /// Intercom answered 401 to a request that carried the current token.
+    refused: bool,
 }
 
 impl TokenCell {
@@ -29,7 +31,29 @@ impl TokenCell {
             token,
             timestamp: None,
             generation: 0,
+            refused: false,
         })))
+    }
+
+    /// Notes that Intercom refused (401) a request that carried `sent`, when that is still
+    /// the current token's `Authorization` (a rotation meanwhile installed another).
+    pub(super) fn refused_with(&self, sent: &HeaderValue) {
+        let mut state = self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.header.as_ref() == Some(sent) {
+            state.refused = true;
+        }
+    }
+
+    /// Whether Intercom refused the current token (over HTTP with `--oauth`, the HTTP layer
+    /// then answers 401 so the client refreshes or signs in again).
+    pub fn is_refused(&self) -> bool {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .refused
     }
 
     /// The `Authorization` value for the current token. A clone shares the bytes.
@@ -73,6 +97,7 @@ impl TokenCell {
         state.header = bearer(&token);
         state.token = Some(token);
         state.generation += 1;
+        state.refused = false;
         state.timestamp = timestamp.or(state.timestamp);
         true
     }

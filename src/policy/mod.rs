@@ -7,8 +7,11 @@
 //!   how long a 429 asks to wait.
 //! - `retry.rs`: when a failed attempt of a repeatable request is sent again.
 //! - `caps.rs`: the cap on requests in flight and on the bytes of a response body read.
+//! - `notice.rs`: what an observer of a call is told of its holds and retries (the server's
+//!   `logging` module tells the client).
 
 mod caps;
+mod notice;
 mod retry;
 mod window;
 
@@ -23,6 +26,7 @@ use crate::config::Limits;
 use window::Window;
 
 pub use caps::is_body_too_large;
+pub use notice::{Notice, Observer, Reason, observed};
 pub use window::retry_wait;
 
 /// Time as the policy sees it; tests substitute a clock that records waits instead of sleeping.

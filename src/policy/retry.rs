@@ -10,6 +10,7 @@ use backon::{ExponentialBuilder, Retryable};
 use reqwest::{Response, StatusCode};
 
 use super::caps::cap_body;
+use super::notice::{Notice, Pending, Reason};
 use super::window::{jitter, retry_wait};
 use super::{Clock, Policy};
 
@@ -50,9 +51,15 @@ impl Policy {
             .with_max_times(self.limits.attempts.saturating_sub(1))
             .with_jitter();
         let max_wait = self.limits.max_retry_wait;
+        // What the observer is told of a retry, before the wait that precedes it.
+        let pending = Pending::default();
+        let sleeper = ClockSleeper {
+            clock: Arc::clone(&self.clock),
+            pending: pending.clone(),
+        };
         let outcome = attempt
             .retry(backoff)
-            .sleep(ClockSleeper(Arc::clone(&self.clock)))
+            .sleep(sleeper)
             .when(|failure: &Option<Attempt>| match failure {
                 Some(Attempt::RateLimited(_, wait)) => wait.is_none_or(|wait| wait <= max_wait),
                 Some(Attempt::ServerError(_)) => true,
@@ -66,15 +73,16 @@ impl Policy {
                 (_, backoff) => backoff,
             })
             .notify(|failure, wait| {
-                let why = match failure {
-                    Some(Attempt::RateLimited(..)) => "rate limited (429)".to_owned(),
-                    Some(Attempt::ServerError(response)) => {
-                        format!("HTTP {}", response.status().as_u16())
-                    }
-                    Some(Attempt::Transport(err, _)) => format!("{}", TransportKind(err)),
-                    None => "unknown".to_owned(),
+                // `when` repeats no `None`.
+                let Some(reason) = failure.as_ref().map(Attempt::reason) else {
+                    return;
                 };
-                tracing::info!(operation, wait_ms = wait.as_millis(), why, "retrying");
+                tracing::info!(operation, wait_ms = wait.as_millis(), why = %reason, "retrying");
+                pending.put(Notice::Retrying {
+                    operation: operation.to_owned(),
+                    reason,
+                    wait,
+                });
             })
             .await;
         let max_body = self.limits.max_body_bytes;
@@ -122,29 +130,38 @@ impl Policy {
     }
 }
 
-/// backon's sleeper over our clock. A named type, not a closure: a closure made inside
-/// `execute` would carry its lifetimes and could not be `'static`.
-struct ClockSleeper(Arc<dyn Clock>);
+impl Attempt {
+    fn reason(&self) -> Reason {
+        match self {
+            Self::RateLimited(..) => Reason::RateLimited,
+            Self::ServerError(response) => Reason::Status(response.status().as_u16()),
+            Self::Transport(err, _) => Reason::NoAnswer(if err.is_timeout() {
+                "timeout"
+            } else if err.is_connect() {
+                "connection failed"
+            } else {
+                "transport error"
+            }),
+        }
+    }
+}
+
+/// backon's sleeper over our clock; it first tells the observer of the retry it waits for. A
+/// named type, not a closure: a closure made inside `execute` would carry its lifetimes and
+/// could not be `'static`.
+struct ClockSleeper {
+    clock: Arc<dyn Clock>,
+    pending: Pending,
+}
 
 impl backon::Sleeper for ClockSleeper {
     type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 
     fn sleep(&self, duration: Duration) -> Self::Sleep {
-        self.0.sleep(duration)
-    }
-}
-
-struct TransportKind<'a>(&'a reqwest::Error);
-
-impl std::fmt::Display for TransportKind<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let err = self.0;
-        f.write_str(if err.is_timeout() {
-            "timeout"
-        } else if err.is_connect() {
-            "connection failed"
-        } else {
-            "transport error"
+        let (clock, pending) = (Arc::clone(&self.clock), self.pending.clone());
+        Box::pin(async move {
+            pending.tell().await;
+            clock.sleep(duration).await;
         })
     }
 }

@@ -36,6 +36,7 @@ impl Policy {
             wait_ms = wait.as_millis(),
             "rate-limit window spent: holding the request"
         );
+        super::notice::tell(super::notice::Notice::Held { wait }).await;
         self.clock.sleep(wait.saturating_add(jitter(wait))).await;
         Ok(())
     }

@@ -2,12 +2,23 @@
 //! through the Get tools themselves, so a resource holds what the tool answers (lean, customer
 //! text fenced) and takes the same checks, policy and errors. Each tool names its own template
 //! in its facts.
+//!
+//! A URI that names no record gets the revision's resource-not-found error with `data.uri`:
+//! -32002 up to 2025-11-25, -32602 from 2026-07-28 (SEP-2164,
+//! <https://modelcontextprotocol.io/seps/2164-resource-not-found-error>; rmcp turns the one into
+//! the other by the revision in use). A URI names no record when Intercom answers its read with
+//! 404 (nothing at that id) or 400 (the read sends nothing but the id, so a 400 says the id is
+//! not one Intercom can read), or when the id is refused before anything is sent (`..`).
+//! Any other failure (a refused token, a spent rate limit, Intercom failing, no answer) says
+//! nothing about the URI and stays an internal error (-32603), with the tool's words.
 
+use reqwest::StatusCode;
 use rmcp::ErrorData;
 use rmcp::model::{CallToolResult, ReadResourceResult, ResourceContents, ResourceTemplate};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::directory::MIME;
+use crate::error::Failed;
 use crate::tools::{FACTS, Facts, Record};
 
 /// The record templates, each with the tool that reads it (a tool's `Facts::record`).
@@ -60,7 +71,7 @@ pub fn contents(
     let result = result.ok_or_else(|| {
         ErrorData::resource_not_found(
             format!("`{uri}` is read by {tool}, which this server does not expose"),
-            None,
+            Some(json!({"uri": uri})),
         )
     })?;
     let text: String = result
@@ -69,14 +80,29 @@ pub fn contents(
         .filter_map(|block| block.as_text().map(|text| text.text.as_str()))
         .collect();
     if result.is_error == Some(true) {
-        return Err(ErrorData::internal_error(
-            format!("reading `{uri}` failed: {text}"),
-            None,
-        ));
+        return Err(if names_no_record(&Failed::of_rendered(&text)) {
+            ErrorData::resource_not_found(
+                format!("no record at `{uri}`: {text}"),
+                Some(json!({"uri": uri})),
+            )
+        } else {
+            ErrorData::internal_error(format!("reading `{uri}` failed: {text}"), None)
+        });
     }
     Ok(ReadResourceResult::new(vec![
         ResourceContents::text(text, uri).with_mime_type(MIME),
     ]))
+}
+
+/// Whether a failed read says the URI names no record (see the module's note).
+fn names_no_record(failed: &Failed) -> bool {
+    match failed {
+        Failed::NothingSent => true,
+        Failed::Answered(status) => {
+            matches!(*status, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST)
+        }
+        Failed::Other => false,
+    }
 }
 
 #[cfg(test)]

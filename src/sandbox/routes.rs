@@ -93,7 +93,7 @@ async fn authorize(request: Request, next: Next) -> Response {
             401,
             "unauthorized",
             format!(
-                "The access token is not valid here: the sandbox takes only the token {TOKEN:?}"
+                "The access token is not valid here: the sandbox accepts only the bearer token `{TOKEN}`"
             ),
         )
         .into_response()

@@ -1,14 +1,20 @@
 //! The rmcp handler: server identity and instructions, and each MCP request routed: the tool
 //! list, `tools/call` and `resources/read` to [`IntercomServer`]'s one way through, the lists
-//! to [`crate::resources`], completions, prompts, and the token-update notification.
+//! to [`crate::resources`], completions, prompts, `logging/setLevel` to [`crate::logging`],
+//! and the token-update notification. Each request that may reach Intercom runs inside
+//! [`crate::logging::ClientLog::observing`], so its waits and retries can be told to the client.
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
-    CustomNotification, GetPromptRequestParams, GetPromptResponse, Implementation,
-    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, Reference, ServerCapabilities, ServerConfig, Tool as ToolListing,
+    CustomNotification, CustomRequest, CustomResult, ErrorCode, GetPromptRequestParams,
+    GetPromptResponse, Implementation, InitializeRequestParams, InitializeResult,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, Reference,
+    ServerCapabilities, ServerConfig, Tool as ToolListing,
 };
+// rmcp marks logging deprecated: the 2026-07-28 revision drops it; the 2025 revisions have it.
+#[allow(deprecated)]
+use rmcp::model::SetLevelRequestParams;
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
@@ -52,6 +58,7 @@ impl ServerHandler for IntercomServer {
         context.peer.set_peer_info(request.clone());
         let mut result = self.negotiate_initialize(&request)?;
         Offer::of(Some(&request.capabilities)).announce(&mut result);
+        crate::logging::declare(&mut result);
         Ok(result)
     }
 
@@ -80,7 +87,11 @@ impl ServerHandler for IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         // Boxed, as in call_tool: the future that reaches Intercom stays off rmcp's task.
-        Box::pin(self.read(request, context)).await.map(Into::into)
+        let peer = context.peer.clone();
+        let read = self.read(request, context);
+        Box::pin(self.state.log.observing(&peer, read))
+            .await
+            .map(Into::into)
     }
 
     async fn list_resource_templates(
@@ -98,12 +109,12 @@ impl ServerHandler for IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
         // Boxed, as in call_tool.
-        Box::pin(async move {
+        let complete = async {
             known_reference(&request.r#ref)?;
             let workspace = self.workspace(&context)?;
             crate::completion::answer(&request.argument, &workspace, self.state.region).await
-        })
-        .await
+        };
+        Box::pin(self.state.log.observing(&context.peer, complete)).await
     }
 
     async fn list_prompts(
@@ -135,7 +146,34 @@ impl ServerHandler for IntercomServer {
         // and moves it several times. With a call's whole path down to hyper held inline, a
         // third of a call's instructions went to those copies (docs/performance.md). Boxed,
         // the task holds a pointer.
-        Box::pin(self.serve_call(request, request_context)).await
+        let peer = request_context.peer.clone();
+        let call = self.serve_call(request, request_context);
+        Box::pin(self.state.log.observing(&peer, call)).await
+    }
+
+    #[allow(deprecated)] // As at the import.
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let revision = context.protocol_version();
+        self.state.log.set_level(request.level, revision.as_ref())
+    }
+
+    /// rmcp hands over a request whose method it does not know, or whose params do not fit
+    /// its method's type (then the method may still be ours: `logging/setLevel`).
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        let revision = context.protocol_version();
+        Err(
+            crate::logging::unreadable(&request.method, revision.as_ref()).unwrap_or_else(|| {
+                ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None)
+            }),
+        )
     }
 
     async fn on_custom_notification(

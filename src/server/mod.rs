@@ -23,6 +23,7 @@ use crate::confirm::{self, round::Rounds};
 use crate::credentials::{Credentials, LazyContext, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
+use crate::logging::ClientLog;
 use crate::policy::{Clock, SystemClock};
 use crate::resources::{self, Offer, Route};
 use crate::tools::{self, ServerTool};
@@ -70,6 +71,8 @@ struct State {
     /// Calls waiting for the user's answer, and calls running (see [`confirm::Gauge`]).
     asking: confirm::Gauge,
     running: confirm::Gauge,
+    /// The level a stdio client set with `logging/setLevel` (none kept over HTTP).
+    log: ClientLog,
 }
 
 impl IntercomServer {
@@ -125,7 +128,12 @@ impl IntercomServer {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let tools = tools::select(&config.exposure).map_err(anyhow::Error::msg)?;
+        let log = match &credentials {
+            Credentials::Fixed { .. } => ClientLog::session(),
+            Credentials::PerRequest(_) => ClientLog::stateless(),
+        };
         let state = State {
+            log,
             tools,
             credentials,
             region: config.region_in_use(),

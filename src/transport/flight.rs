@@ -27,8 +27,16 @@ pub(super) struct Flight {
 /// and slip past the bound.
 #[derive(Default)]
 struct Unanswered {
-    by_id: HashMap<RequestId, usize>,
+    by_id: HashMap<RequestId, Pending>,
     total: usize,
+}
+
+/// The requests unanswered under one id, and the method the last of them asked for (what an
+/// error answered to that id is logged with).
+#[derive(Default)]
+struct Pending {
+    count: usize,
+    method: Box<str>,
 }
 
 impl Flight {
@@ -38,24 +46,30 @@ impl Flight {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(super) fn sent(&self, id: RequestId) {
+    pub(super) fn sent(&self, id: RequestId, method: &str) {
         let mut unanswered = self.lock();
-        *unanswered.by_id.entry(id).or_default() += 1;
+        let pending = unanswered.by_id.entry(id).or_default();
+        pending.count += 1;
+        if *pending.method != *method {
+            pending.method = method.into();
+        }
         unanswered.total += 1;
     }
 
-    pub(super) fn answered(&self, id: &RequestId) {
+    /// One request with `id` answered; the method it asked for, when it was in flight.
+    pub(super) fn answered(&self, id: &RequestId) -> Option<Box<str>> {
         let mut unanswered = self.lock();
-        let Some(count) = unanswered.by_id.get_mut(id) else {
-            return;
+        let pending = unanswered.by_id.get_mut(id)?;
+        pending.count -= 1;
+        let method = if pending.count == 0 {
+            unanswered.by_id.remove(id).map(|pending| pending.method)
+        } else {
+            Some(pending.method.clone())
         };
-        *count -= 1;
-        if *count == 0 {
-            unanswered.by_id.remove(id);
-        }
         unanswered.total -= 1;
         drop(unanswered);
         self.answered.notify_one();
+        method
     }
 
     pub(super) fn is_empty(&self) -> bool {

@@ -9,7 +9,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::id::{RawId, raw_id};
-use super::revision::UnreadId;
+use super::revision::{UnreadId, removed_at_2026_07_28, stated_in_meta};
 
 pub(super) enum Line {
     Complete,
@@ -164,6 +164,15 @@ fn malformed(line: &[u8], unread: UnreadId) -> Screened {
     let Some(method) = method.and_then(Value::as_str) else {
         return answer(-32600, "invalid request: \"method\" must be a string");
     };
+    // A request at 2026-07-28 (its `_meta` says so: stdio has no header) for a method that
+    // revision removed is not a handshake with params missing: over HTTP it gets 404 and
+    // -32601 (`http/protocol.rs`), and the same code here.
+    if stated_in_meta(&message)
+        .is_some_and(|version| UnreadId::of_version(version) == UnreadId::Omitted)
+        && let Some(text) = removed_at_2026_07_28(method)
+    {
+        return answer(-32601, &text);
+    }
     let arguments = message.pointer("/params/arguments");
     if method == "tools/call"
         && arguments.is_some_and(|arguments| !arguments.is_object() && !arguments.is_null())

@@ -6,6 +6,7 @@
 //! does the session end. At most [`MAX_IN_FLIGHT`] requests are in flight: the reader waits
 //! for room (back pressure). When stdout closes, reading stops and the session ends.
 //!
+//! - `answered.rs`: an error answered to a client: -32601 made readable, one debug line.
 //! - `framing.rs`: a line in → one parsed message or the error reply; replies out as lines.
 //! - `id.rs`: a message's id as written, read past parse limits; ids written as floats.
 //! - `direct.rs`: the plain `tools/call` line, read without rmcp's general (slow) reader.
@@ -14,6 +15,7 @@
 //! - `pipes.rs`: the process's stdin and stdout, non-blocking when they are pipes or sockets.
 //! - `shutdown.rs`: signals, and the calls in flight that finish before the session ends.
 
+mod answered;
 mod direct;
 mod flight;
 mod framing;
@@ -35,13 +37,15 @@ use tokio::sync::mpsc;
 use crate::server::IntercomServer;
 use framing::{Line, read_line, write_lines};
 // The HTTP transport screens bodies the same way (http/protocol.rs).
+pub(crate) use answered::answered;
 use flight::Flight;
 pub(crate) use framing::{Screened, error_reply, screen};
 use shutdown::drain;
 
 pub use flight::MAX_IN_FLIGHT;
 pub use pipes::stdio;
-pub(crate) use revision::UnreadId;
+pub use revision::REMOVED_AT_2026_07_28;
+pub(crate) use revision::{UnreadId, removed_at_2026_07_28};
 pub use shutdown::{DRAIN, signals};
 
 /// Serves one MCP session over `input`/`output` until the input ends or `shutdown` resolves.
@@ -132,7 +136,9 @@ where
                         unread = stated;
                     }
                     match &*message {
-                        JsonRpcMessage::Request(request) => pending.sent(request.id.clone()),
+                        JsonRpcMessage::Request(request) => {
+                            pending.sent(request.id.clone(), request.request.method());
+                        }
                         JsonRpcMessage::Notification(notification) => {
                             if let ClientNotification::CancelledNotification(cancelled) =
                                 &notification.notification
@@ -174,15 +180,17 @@ impl rmcp::transport::Transport<RoleServer> for Channels {
 
     fn send(
         &mut self,
-        item: TxJsonRpcMessage<RoleServer>,
+        mut item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        let answered = match &item {
-            JsonRpcMessage::Response(response) => Some(&response.id),
-            JsonRpcMessage::Error(error) => error.id.as_ref(),
-            _ => None,
-        };
-        if let Some(id) = answered {
-            self.pending.answered(id);
+        match &mut item {
+            JsonRpcMessage::Response(response) => {
+                self.pending.answered(&response.id);
+            }
+            JsonRpcMessage::Error(error) => {
+                let method = error.id.as_ref().and_then(|id| self.pending.answered(id));
+                answered(method.as_deref(), &mut error.error);
+            }
+            _ => {}
         }
         let line = serde_json::to_vec(&item).map_err(std::io::Error::other);
         let outgoing = self.outgoing.clone();

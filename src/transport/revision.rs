@@ -1,6 +1,7 @@
 //! Which revision an error whose request `id` cannot be read follows. MCP's 2025 revisions
 //! answer `"id": null`, as JSON-RPC 2.0 has it; 2026-07-28's schema makes the member optional
-//! and a `RequestId` (a string or a number, never null), so there it is left out.
+//! and a `RequestId` (a string or a number, never null), so there it is left out. Also the
+//! requests 2026-07-28 removed, which a request at that revision is told are not supported.
 
 use rmcp::RoleServer;
 use rmcp::model::{
@@ -12,6 +13,39 @@ use serde_json::Value;
 /// Where a 2026-07-28 client states its revision on each request (over stdio it sends no
 /// `initialize`).
 const META_KEY: &str = "io.modelcontextprotocol/protocolVersion";
+
+/// The requests the 2026-07-28 revision removed: its lifecycle has no handshake, no `ping`, no
+/// `logging/setLevel` (a request carries its own log level) and no per-resource subscriptions
+/// (`subscriptions/listen` replaced them). Over HTTP, "if the server does not implement the
+/// requested RPC method, it MUST respond with 404 Not Found and a JSON-RPC error with code
+/// -32601" (<https://modelcontextprotocol.io/specification/2026-07-28/basic/transports#protocol-version-header>,
+/// SEP-2575). The list is the one the conformance suite checks (modelcontextprotocol/conformance,
+/// src/scenarios/server/stateless.ts, `sep-2575-http-server-method-not-found-404-*`).
+pub const REMOVED_AT_2026_07_28: [&str; 5] = [
+    "initialize",
+    "ping",
+    "logging/setLevel",
+    "resources/subscribe",
+    "resources/unsubscribe",
+];
+
+/// The -32601 message for `method` sent at 2026-07-28, when that revision removed it.
+pub(crate) fn removed_at_2026_07_28(method: &str) -> Option<String> {
+    REMOVED_AT_2026_07_28.contains(&method).then(|| {
+        format!(
+            "method `{method}` is not supported at MCP {}, which removed it: send each request \
+             with its own `_meta` (server/discover says what this server offers), or speak a \
+             2025 revision, which begins with `initialize`",
+            ProtocolVersion::V_2026_07_28
+        )
+    })
+}
+
+/// The revision a request's `params._meta` states, read from its JSON (2026-07-28 clients state
+/// it on every request).
+pub(crate) fn stated_in_meta(message: &Value) -> Option<&str> {
+    message.get("params")?.get("_meta")?.get(META_KEY)?.as_str()
+}
 
 /// What an error answer carries when the request's `id` cannot be read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -103,7 +103,7 @@ async fn two_clients_interleaving_a_thousand_calls_never_cross_tokens() {
     assert_eq!(crossovers, 0);
 }
 
-/// Credentials are `Bearer`, one space, one RFC 6750 token; anything else is 401 with nothing
+/// Credentials are `Bearer`, one or more spaces (RFC 6750 §2.1: `1*SP`), one RFC 6750 token; anything else is 401 with nothing
 /// sent upstream.
 #[tokio::test]
 async fn requests_without_well_formed_credentials_are_refused_before_intercom() {
@@ -113,7 +113,7 @@ async fn requests_without_well_formed_credentials_are_refused_before_intercom() 
         "Basic dXNlcjpwYXNz",
         "Bearer ",
         "Bearer",
-        "Bearer  tok_alice",
+        "Bearer \ttok_alice",
         "Bearer\ttok_alice",
         "Bearertok_alice",
         "Token tok_alice",
@@ -144,6 +144,7 @@ async fn requests_without_well_formed_credentials_are_refused_before_intercom() 
     for bearer in [
         "Bearer tok_alice",
         "  bearer tok_alice  ",
+        "Bearer   tok_alice",
         "BEARER dG9rOmFsaWNl==",
     ] {
         let response = deployment
@@ -151,7 +152,7 @@ async fn requests_without_well_formed_credentials_are_refused_before_intercom() 
             .await;
         assert_eq!(response.status(), 200, "{bearer:?}");
     }
-    assert_eq!(deployment.sent().await, 3);
+    assert_eq!(deployment.sent().await, 4);
 }
 
 #[tokio::test]

@@ -3,10 +3,11 @@
 //! bounded connections and bodies (`bounds.rs`), the OAuth flow in process (`oauth.rs`) and
 //! through the real binary (`oauth_binary.rs`), browser clients and CORS (`oauth_browser.rs`),
 //! client ID metadata documents (`oauth_documents.rs`) and where they may be fetched from
-//! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), what is used
-//! once across replicas, in process and in a real Redis (`oauth_state.rs`), and our consent
-//! page (`consent.rs`), and 2025 clients remembered through sealed session ids
-//! (`sessions.rs`).
+//! (`oauth_ssrf.rs`), which redirect URIs a client may use (`oauth_redirects.rs`), a token
+//! Intercom refuses (`oauth_refused.rs`), what is used once across replicas, in process and in
+//! a real Redis (`oauth_state.rs`), our consent page (`consent.rs`), which methods are answered
+//! at each revision (`methods.rs`), the sandbox's bearer over HTTP (`sandbox.rs`), and 2025
+//! clients remembered through sealed session ids (`sessions.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -25,11 +26,14 @@ mod error_ids;
 mod hardening;
 mod hosts;
 mod http;
+mod methods;
 mod oauth;
 mod oauth_binary;
 mod oauth_browser;
 mod oauth_documents;
 mod oauth_redirects;
+mod oauth_refused;
 mod oauth_ssrf;
 mod oauth_state;
+mod sandbox;
 mod sessions;

@@ -158,7 +158,12 @@ async fn a_2025_client_that_declared_the_extension_gets_views_on_every_later_req
     assert_eq!(result.is_error, Some(false), "{}", text(&result));
     let lean: Value = serde_json::from_str(&text(&result)).unwrap();
     assert_eq!(result.structured_content, Some(lean.clone()));
-    assert_eq!(lean["title"], "Refund");
+    // The title is one a customer can set: fenced with this server's marker.
+    let title = lean["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("⟦c:") && title.contains("⟧Refund⟦/c:"),
+        "{title}"
+    );
     let requests = deployment.intercom.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(

@@ -1,5 +1,6 @@
 //! The command-line tools: `doctor` (which region a token belongs to), `call` (one tool, the
-//! same path as MCP), `tools` (the list), and the README's tool table kept true to it.
+//! same path as MCP), `tools` (the list), the README's tool table kept true to it, and what
+//! `--help` says of the sandbox.
 
 use intercom_mcp::config::Region;
 use intercom_mcp::doctor;
@@ -180,4 +181,21 @@ fn the_readme_tool_table_matches_the_tools() {
         documented, actual,
         "README.md's tool table (name, permission) against `intercom-mcp tools`"
     );
+}
+
+/// The help says how the sandbox is shared: over HTTP one process's clients share one
+/// workspace, kept as long as the process runs.
+#[test]
+fn help_says_how_the_sandbox_is_shared() {
+    let output = binary(&["--help"], &[]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        help.contains(
+            "an embedded sample workspace that keeps writes for as long as the process runs. \
+             Over HTTP every client sends `Bearer sandbox` and all of them share that one workspace"
+        ),
+        "{help}"
+    );
+    assert!(!help.contains("stateful for the session"), "{help}");
 }

@@ -1,12 +1,15 @@
 //! The MCP protocol, in process and through the real binary: the tool list and identity
 //! (`protocol.rs`), stdio as Claude Desktop runs it (`stdio.rs`) with no secret on it
 //! (`stdio_secrets.rs`), broken input on the stdio framing (`hostile.rs`), protocol revisions
-//! (`revisions.rs`) and the ids of their errors (`error_ids.rs`), MCP Apps views in process
+//! (`revisions.rs`), the ids of their errors (`error_ids.rs`) and how errors are answered and
+//! logged (`answered.rs`), MCP Apps views in process
 //! (`apps.rs`) and through the binary (`apps_binary.rs`), bounded stdio under a pipelined burst
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
-//! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), and the command-line
-//! tools `doctor`, `call` and `tools` (`cli.rs`).
+//! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
+//! retries (`logging.rs`), record templates that name no record (`records.rs`), the
+//! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
+//! terminal (`first_minute.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -19,6 +22,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod answered;
 mod apps;
 mod apps_binary;
 mod burst;
@@ -28,8 +32,11 @@ mod confirm_replicas;
 mod confirm_rounds;
 mod confirm_unasked;
 mod error_ids;
+mod first_minute;
 mod hostile;
+mod logging;
 mod protocol;
+mod records;
 mod revisions;
 mod stdio;
 mod stdio_secrets;

@@ -1,8 +1,10 @@
 //! Developer tasks behind the `cargo xtask` alias: regenerating the vendored Intercom document
 //! and the shapes of its answers from Intercom's published one, running every benchmark, and
-//! building the container image with podman.
+//! packaging: the Claude Desktop bundle, the MCP registry's server.json, and the container
+//! image, built with podman.
 
 mod bench;
+mod bundle;
 #[path = "../../codegen/generate.rs"]
 mod codegen;
 mod doc;
@@ -57,6 +59,29 @@ enum Task {
         #[arg(long)]
         keep_awake: bool,
     },
+    /// Build the Claude Desktop bundle for this platform, target/dist/intercom-mcp-<version>-
+    /// <os>-<arch>.mcpb, and print its path last.
+    Bundle {
+        /// Bundle this binary instead of making the release build (CI passes the one it built)
+        #[arg(long, value_name = "PATH")]
+        binary: Option<std::path::PathBuf>,
+        /// Build for this Rust target triple instead of the host's
+        #[arg(long, value_name = "TRIPLE")]
+        target: Option<String>,
+        /// List the tools with this binary (of the same source) when the bundled one cannot
+        /// run here, as after a cross build
+        #[arg(long, value_name = "PATH")]
+        tools_from: Option<std::path::PathBuf>,
+    },
+    /// Write server.json (the MCP registry's entry) from Cargo.toml.
+    ServerJson {
+        /// Write nothing; exit non-zero when the committed server.json differs.
+        #[arg(long)]
+        check: bool,
+        /// Fill each bundle's SHA-256 from the bundles in DIR (a release's).
+        #[arg(long, value_name = "DIR")]
+        bundles: Option<std::path::PathBuf>,
+    },
     /// Build the Dockerfile's image with podman from the host's static release build (the
     /// Dockerfile's own build line); prints the image reference as the last line.
     Image {
@@ -74,6 +99,12 @@ fn main() -> ExitCode {
             reuse_build,
             keep_awake,
         } => bench::run(reuse_build, keep_awake),
+        Task::Bundle {
+            binary,
+            target,
+            tools_from,
+        } => bundle::run(binary, target, tools_from),
+        Task::ServerJson { check, bundles } => bundle::server_json::run(check, bundles),
         Task::Image { tag } => image::run(tag),
     };
     match outcome {
