@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CI step: the container image, built here by `cargo xtask image` (the Dockerfile, its build
 # stage replaced by the host's static release build) and run with podman:
-#   1. what it is: no shell, a numeric non-root user, the registry's name label, nothing but the
-#      binary and the CA bundle (Debian's Mozilla roots), at most 25 MB;
+#   1. what it is: no shell, a numeric non-root user, the label naming server.json's server,
+#      nothing but the binary and the CA bundle (Debian's Mozilla roots), at most 25 MB;
 #   2. stdio: initialize and tools/list against the sample workspace (--sandbox), 16 tools;
 #   3. HTTP: `serve --http 0.0.0.0:8080` published on a loopback port, GET /healthz is 200, and
 #      the server runs as 65532;
@@ -52,7 +52,9 @@ echo "-- what it is"
 user="$("${pod[@]}" image inspect --format '{{.Config.User}}' "$image")"
 [ "$user" = "65532:65532" ] || fail "user is '$user', not 65532:65532"
 label="$("${pod[@]}" image inspect --format '{{index .Config.Labels "io.modelcontextprotocol.server.name"}}' "$image")"
-[[ "$label" =~ ^io\.github\.[^/]+/intercom-mcp$ ]] || fail "label io.modelcontextprotocol.server.name is '$label'"
+# The registry checks this label against server.json's name; both come from Cargo.toml.
+expected="$(jq -r .name server.json)"
+[ "$label" = "$expected" ] || fail "label io.modelcontextprotocol.server.name is '$label', server.json names '$expected'"
 if "${pod[@]}" run --rm "${limits[@]}" --entrypoint /bin/sh "$image" -c true 2>"$work/sh.err"; then
   fail "/bin/sh ran in the image"
 fi
