@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: every performance figure of docs/performance.md in one run — a clean
-//! release build (its time and the binary's size), the whole-process benches against that very
-//! binary, the in-process criterion bench, and lean output bytes per read tool.
+//! static release build (its time and the binary's size), the whole-process benches against
+//! that very binary, the in-process criterion bench, and lean output bytes per read tool.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -24,13 +24,9 @@ pub fn run(reuse_build: bool, keep_awake: bool) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot remove {}", target.display()))?;
     }
     let started = Instant::now();
-    cargo(
-        &root,
-        &["build", "--release", "--locked"],
-        &[("CARGO_TARGET_DIR", &target)],
-    )?;
+    // The binary that ships: the Dockerfile's static build, as `cargo xtask image` makes it.
+    let binary = crate::image::static_build(&root, &target)?;
     let build_seconds = started.elapsed().as_secs_f64();
-    let binary = target.join("release").join("intercom-mcp");
     let size = std::fs::metadata(&binary)
         .with_context(|| format!("no binary at {}", binary.display()))?
         .len();
@@ -61,7 +57,7 @@ pub fn run(reuse_build: bool, keep_awake: bool) -> anyhow::Result<ExitCode> {
     };
     println!("| {kind} | {build_seconds:.0} s |");
     println!(
-        "| release binary, `cargo build --release` | {:.1} MB ({size} bytes) |",
+        "| release binary, static (the Dockerfile's build) | {:.1} MB ({size} bytes) |",
         size as f64 / 1_000_000.0
     );
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! Developer tasks behind the `cargo xtask` alias: regenerating the vendored Intercom document
 //! and the shapes of its answers from Intercom's published one, running every benchmark, and
-//! packaging: the Claude Desktop bundle and the MCP registry's server.json.
+//! packaging: the Claude Desktop bundle, the MCP registry's server.json, and the container
+//! image, built with podman.
 
 mod bench;
 mod bundle;
@@ -8,6 +9,7 @@ mod bundle;
 mod codegen;
 mod doc;
 mod drift;
+mod image;
 mod normalize;
 mod prose;
 mod prune;
@@ -80,6 +82,13 @@ enum Task {
         #[arg(long, value_name = "DIR")]
         bundles: Option<std::path::PathBuf>,
     },
+    /// Build the Dockerfile's image with podman from the host's static release build (the
+    /// Dockerfile's own build line); prints the image reference as the last line.
+    Image {
+        /// The image reference to tag; default localhost/intercom-mcp:<version>.
+        #[arg(long)]
+        tag: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -96,6 +105,7 @@ fn main() -> ExitCode {
             tools_from,
         } => bundle::run(binary, target, tools_from),
         Task::ServerJson { check, bundles } => bundle::server_json::run(check, bundles),
+        Task::Image { tag } => image::run(tag),
     };
     match outcome {
         Ok(code) => code,
