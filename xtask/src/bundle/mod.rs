@@ -118,6 +118,9 @@ pub fn run(
     if !binary.is_file() {
         bail!("no binary at {}", binary.display());
     }
+    // The lister runs in an empty directory (tools.rs), so a relative path must be made whole.
+    let binary = std::fs::canonicalize(&binary)?;
+    let tools_from = tools_from.map(std::fs::canonicalize).transpose()?;
     // The tools come from the binary itself, so a bundle cannot list a tool its server lacks.
     let lister = tools_from.as_deref().unwrap_or(&binary);
     let tools = tools::list(lister)
