@@ -27,7 +27,14 @@ const FLOORS: &[&[&str]] = &[
     &["intercom"],
     &["redact", "sandbox"],
     &["policy", "output"],
-    &["untrusted", "time", "operations", "declared", "state"],
+    &[
+        "untrusted",
+        "time",
+        "operations",
+        "declared",
+        "state",
+        "metrics",
+    ],
     &["config"],
 ];
 

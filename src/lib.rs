@@ -41,6 +41,7 @@
 //!   `_meta`, a stdio `initialize`, or an HTTP client's sealed session id.
 //! - [`state`]: sealed blobs any replica opens, and what is used once (in process or Redis):
 //!   OAuth's codes and tokens, and confirmations' request states.
+//! - [`metrics`]: Prometheus metrics the server records, served at `/metrics` (`--metrics`).
 //! - [`time`]: unix seconds → ISO 8601, for answers and rate-limit messages.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 //! - [`operations`]: the Intercom operations the server uses, shared with xtask.
@@ -60,6 +61,7 @@ pub mod intercom;
 #[cfg(test)]
 mod layers;
 pub mod logging;
+pub mod metrics;
 pub mod operations;
 pub mod output;
 pub mod policy;

@@ -26,6 +26,14 @@ use intercom_mcp::{http, sandbox, transport};
 struct Cli {
     #[command(flatten)]
     flags: Flags,
+    /// Serve Prometheus metrics at http://ADDR/metrics while serving MCP (stdio or HTTP)
+    #[arg(
+        long,
+        global = true,
+        value_name = "ADDR",
+        env = "INTERCOM_MCP_METRICS_ADDR"
+    )]
+    metrics: Option<std::net::SocketAddr>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -131,7 +139,7 @@ fn main() -> ExitCode {
         state_url: None,
     };
     let outcome = match cli.command.unwrap_or(stdio) {
-        Command::Serve { http: None, .. } => runtime.block_on(serve_stdio(&config)),
+        Command::Serve { http: None, .. } => runtime.block_on(serve_stdio(&config, cli.metrics)),
         Command::Serve {
             http: Some(address),
             oauth,
@@ -158,7 +166,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            runtime.block_on(serve_http(&config, &options, address, rounds))
+            runtime.block_on(serve_http(&config, &options, address, rounds, cli.metrics))
         }
         Command::Doctor => runtime.block_on(doctor(&config)),
         Command::Call { tool, arguments } => runtime.block_on(call(&config, &tool, &arguments)),
@@ -321,8 +329,20 @@ fn is_rmcps_error_answer(event: &tracing::Metadata<'_>) -> bool {
         && fields.field("error").is_some()
 }
 
-async fn serve_stdio(config: &Config) -> Exit {
+/// Starts the `--metrics` listener, when asked for, on a task of its own.
+async fn serve_metrics(server: &IntercomServer, address: Option<std::net::SocketAddr>) -> Exit {
+    if let Some(address) = address {
+        let bound = intercom_mcp::metrics::listen(address, server.metrics().clone())
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot serve metrics at {address}: {err}"))?;
+        tracing::info!(address = %bound, "serving Prometheus metrics at /metrics");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve_stdio(config: &Config, metrics: Option<std::net::SocketAddr>) -> Exit {
     let server = IntercomServer::new(config)?;
+    serve_metrics(&server, metrics).await?;
     if config.token.is_none() {
         tracing::warn!(
             "no access token yet: set accessToken or INTERCOM_ACCESS_TOKEN; tool calls will say so"
@@ -364,9 +384,11 @@ async fn serve_http(
     options: &http::Options,
     address: std::net::SocketAddr,
     rounds: Rounds,
+    metrics: Option<std::net::SocketAddr>,
 ) -> Exit {
     let server =
         IntercomServer::per_request_with(config, std::sync::Arc::new(SystemClock), rounds)?;
+    serve_metrics(&server, metrics).await?;
     let router = http::router(server, options, config.limits.max_request_bytes);
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over Streamable HTTP at /mcp");

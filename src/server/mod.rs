@@ -24,6 +24,7 @@ use crate::credentials::{Credentials, LazyContext, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::logging::ClientLog;
+use crate::metrics::{self, Metrics};
 use crate::policy::{Clock, SystemClock};
 use crate::resources::{self, Offer, Route};
 use crate::tools::{self, ServerTool};
@@ -41,7 +42,13 @@ struct CallRequest<'a> {
     ask: Ask<'a>,
     /// The answer also goes out as `structuredContent` (for an MCP Apps view to render).
     structured: bool,
+    /// The MCP method the call answers, as the metrics label it.
+    method: &'static str,
 }
+
+/// The method of a tool call, and of a record read through its tool.
+const TOOLS_CALL: &str = "tools/call";
+const RESOURCES_READ: &str = "resources/read";
 
 /// What one call answers: a final result, or (2026-07-28) the input it requires first.
 pub enum Reply {
@@ -73,6 +80,8 @@ struct State {
     running: confirm::Gauge,
     /// The level a stdio client set with `logging/setLevel` (none kept over HTTP).
     log: ClientLog,
+    /// What `--metrics` serves; recorded in [`IntercomServer::call_in`].
+    metrics: Metrics,
 }
 
 impl IntercomServer {
@@ -143,6 +152,7 @@ impl IntercomServer {
             clock,
             asking: confirm::Gauge::default(),
             running: confirm::Gauge::default(),
+            metrics: Metrics::default(),
             instructions: format!(
                 "{} {}",
                 handler::INSTRUCTIONS,
@@ -163,6 +173,11 @@ impl IntercomServer {
     /// their handler finish and drops the answer); the stdio transport reads it.
     pub fn running(&self) -> &confirm::Gauge {
         &self.state.running
+    }
+
+    /// The metrics this server records; `--metrics` serves them.
+    pub fn metrics(&self) -> &Metrics {
+        &self.state.metrics
     }
 
     /// The tools this server exposes.
@@ -186,6 +201,7 @@ impl IntercomServer {
             args,
             ask: Ask::Nobody("the `call` command has nobody to ask"),
             structured: false,
+            method: TOOLS_CALL,
         };
         let workspace = self.state.credentials.workspace(None);
         match self.call_in(workspace.as_deref(), call).await? {
@@ -219,6 +235,7 @@ impl IntercomServer {
             args: request.arguments,
             ask,
             structured,
+            method: TOOLS_CALL,
         };
         let workspace = self.state.credentials.workspace(parts);
         match self.call_in(workspace.as_deref(), call).await {
@@ -252,15 +269,27 @@ impl IntercomServer {
             args,
             ask,
             structured,
+            method,
         } = call;
-        let tool = self.find(name)?;
+        let started = Instant::now();
+        let Some(tool) = self.find(name) else {
+            // A name a client invented is not a label of its own (bounded series); the call is
+            // answered with JSON-RPC's invalid params, whose code is its `error.type`.
+            let invalid_params = rmcp::model::ErrorCode::INVALID_PARAMS.0.to_string();
+            (self.state.metrics).operation(
+                method,
+                metrics::OTHER,
+                &invalid_params,
+                started.elapsed(),
+            );
+            return None;
+        };
         let _running = self.state.running.begin();
         let hints = Hints {
             region: self.state.region,
             scope: tool.facts.scope,
             repeatable: tool.repeatable(),
         };
-        let started = Instant::now();
         let failed = |text: String| CallToolResult::error(vec![ContentBlock::text(text)]);
         let result = match (workspace, tool.prepare(args)) {
             (Err(why), _) => failed(why.clone()),
@@ -277,14 +306,18 @@ impl IntercomServer {
                     Gate::Refuse(why, asked) => asked.mark(failed(why)),
                     Gate::Ask(input) => {
                         tracing::info!(tool = name, "tool call: asked the user to confirm");
+                        (self.state.metrics).operation(method, name, "", started.elapsed());
                         return Some(Reply::InputRequired(input));
                     }
                 },
             },
         };
+        let is_error = result.is_error.unwrap_or(false);
+        let error_type = if is_error { metrics::TOOL_ERROR } else { "" };
+        (self.state.metrics).operation(method, name, error_type, started.elapsed());
         tracing::info!(
             tool = name,
-            is_error = result.is_error.unwrap_or(false),
+            is_error,
             elapsed_ms = started.elapsed().as_millis(),
             "tool call"
         );
@@ -312,6 +345,7 @@ impl IntercomServer {
                     args: Some(args),
                     ask: Ask::Nobody("a resource read has nobody to ask"),
                     structured: false,
+                    method: RESOURCES_READ,
                 };
                 // A record is read by a Get tool, which never asks.
                 let result = match self.call_in(Ok(&workspace), call).await {
