@@ -1,4 +1,4 @@
-//! `--metrics` through the real binary over stdio: tool calls against the mock Intercom, then
+//! `--metrics` through the real binary over stdio and over HTTP: tool calls against the mock Intercom, then
 //! `GET /metrics` on the separate listener, where each call is one observation of
 //! `mcp_server_operation_duration_seconds` under its method, tool and error type, and a tool
 //! name the client invented is `_OTHER`.
@@ -65,12 +65,7 @@ async fn each_tool_call_is_one_observation_and_an_invented_tool_is_other() {
         .expect(1)
         .mount(&intercom)
         .await;
-    // Bound and released for the server to take: the port is free a moment later.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
         .current_dir(std::env::temp_dir())
         .env_clear()
@@ -153,4 +148,49 @@ async fn each_tool_call_is_one_observation_and_an_invented_tool_is_other() {
     assert_eq!(count(&after, "_OTHER", "-32602"), 1, "{after}");
     assert!(!after.contains("intercomInventedTool"), "{after}");
     drop(stdin);
+}
+
+fn free_port() -> u16 {
+    // Bound and released for the server to take: the port is free a moment later.
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Over HTTP, with the flag rather than the variable: a call on `/mcp` shows on the other port.
+#[tokio::test]
+async fn over_http_a_call_on_mcp_is_counted_on_the_metrics_port() {
+    let (port, metrics_port) = (free_port(), free_port());
+    let _server = Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
+        .args(["--sandbox", "serve", "--http", &format!("127.0.0.1:{port}")])
+        .args(["--metrics", &format!("127.0.0.1:{metrics_port}")])
+        .current_dir(std::env::temp_dir())
+        .env_clear()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{metrics_port}/metrics");
+    assert_eq!(scrape(&url).await.trim(), "# EOF");
+    let answer: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("authorization", "Bearer sandbox")
+        .header("mcp-protocol-version", "2025-06-18")
+        .json(
+            &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params":
+            {"name": "intercomGetConversation", "arguments": {"conversation_id": "20415"}}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
+    let after = scrape(&url).await;
+    assert_eq!(count(&after, "intercomGetConversation", ""), 1, "{after}");
 }
