@@ -82,31 +82,7 @@ async fn the_sandbox_binary_over_stdio_serves_views_and_structured_content() {
 /// `io.modelcontextprotocol/clientCapabilities`), and only such a request gets views.
 #[tokio::test]
 async fn over_stateless_http_each_request_that_names_the_extension_gets_views() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _server = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
-        .args(["--sandbox", "serve", "--http", &format!("127.0.0.1:{port}")])
-        .current_dir(std::env::temp_dir())
-        .env_clear()
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    // reqwest is built without a TLS provider of its own (plain HTTP here, but it asks anyway).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        let probe = client.get(format!("{base}/healthz")).send().await;
-        if probe.is_ok_and(|answer| answer.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (_server, client, base) = sandbox_over_http().await;
     let post = async |method: &str, mut params: Value, apps: bool| -> Value {
         if apps {
             params["_meta"] = json!({"io.modelcontextprotocol/clientCapabilities":
@@ -155,30 +131,7 @@ async fn over_stateless_http_each_request_that_names_the_extension_gets_views() 
 /// same requests without it (or from a client that did not declare it) get none.
 #[tokio::test]
 async fn over_http_a_2025_client_declaring_the_extension_at_initialize_gets_views() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _server = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
-        .args(["--sandbox", "serve", "--http", &format!("127.0.0.1:{port}")])
-        .current_dir(std::env::temp_dir())
-        .env_clear()
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        let probe = client.get(format!("{base}/healthz")).send().await;
-        if probe.is_ok_and(|answer| answer.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (_server, client, base) = sandbox_over_http().await;
     let post = async |body: Value, session: Option<&str>| -> reqwest::Response {
         let mut request = client
             .post(format!("{base}/mcp"))
@@ -231,4 +184,35 @@ async fn over_http_a_2025_client_declaring_the_extension_at_initialize_gets_view
     let refused: Value = post(read, Some(&without)).await.json().await.unwrap();
     assert_eq!(refused["error"]["code"], -32002, "{refused}");
     assert_eq!(refused["error"]["data"], json!({"uri": CONVERSATION}));
+}
+
+/// The real binary serving `--sandbox` over HTTP on a free loopback port, once `/healthz`
+/// answers: the process (stopped when dropped), a client and the base URL.
+async fn sandbox_over_http() -> (tokio::process::Child, reqwest::Client, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = tokio::process::Command::new(env!("CARGO_BIN_EXE_intercom-mcp"))
+        .args(["--sandbox", "serve", "--http", &format!("127.0.0.1:{port}")])
+        .current_dir(std::env::temp_dir())
+        .env_clear()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // reqwest is built without a TLS provider of its own (plain HTTP here, but it asks anyway).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        let probe = client.get(format!("{base}/healthz")).send().await;
+        if probe.is_ok_and(|answer| answer.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (server, client, base)
 }
