@@ -36,14 +36,21 @@ impl Policy {
             wait_ms = wait.as_millis(),
             "rate-limit window spent: holding the request"
         );
+        self.metrics.rate_limit_wait(crate::metrics::Wait::Window);
         super::notice::tell(super::notice::Notice::Held { wait }).await;
         self.clock.sleep(wait.saturating_add(jitter(wait))).await;
         Ok(())
     }
 
-    /// Remembers the window an answer reports, so later requests hold instead of hitting 429s.
+    /// Remembers the window an answer reports, so later requests hold instead of hitting 429s;
+    /// the fraction left is observed for the metrics.
     pub(super) fn observe(&self, headers: &HeaderMap) {
         let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+        if let (Some(remaining), Some(limit)) =
+            (number("x-ratelimit-remaining"), number("x-ratelimit-limit"))
+        {
+            self.metrics.rate_limit_remaining(remaining, limit);
+        }
         if let (Some(remaining), Some(reset)) =
             (number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
         {
@@ -152,7 +159,8 @@ mod tests {
         );
         let huge = retry_wait(&headers(&[("retry-after", "18446744073709551615")]), now).unwrap();
         assert!(huge.saturating_add(jitter(huge)) >= huge);
-        let policy = Policy::new(Limits::default(), Arc::new(SystemClock));
+        let metrics = crate::metrics::Metrics::default();
+        let policy = Policy::new(Limits::default(), Arc::new(SystemClock), metrics);
         policy.observe(&headers(&[
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset", "18446744073709551615"),
