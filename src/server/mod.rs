@@ -132,13 +132,8 @@ impl IntercomServer {
     ) -> anyhow::Result<Self> {
         let metrics = Metrics::default();
         let tenants = Tenants::new(config, Arc::clone(&clock), metrics.clone())?;
-        Self::build(
-            config,
-            Credentials::PerRequest(tenants),
-            rounds,
-            clock,
-            metrics,
-        )
+        let credentials = Credentials::PerRequest(tenants);
+        Self::build(config, credentials, rounds, clock, metrics)
     }
 
     fn build(

@@ -8,7 +8,7 @@
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
 //! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`; every tool, method and fault counted
-//! exactly: `metrics_counted.rs`), record templates that name no record (`records.rs`), the
+//! exactly: `metrics_counted.rs`; what is not sent: `metrics_unsent.rs`), record templates that name no record (`records.rs`), the
 //! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
 //! terminal (`first_minute.rs`).
 //!
@@ -38,6 +38,8 @@ mod hostile;
 mod logging;
 mod metrics;
 mod metrics_counted;
+mod metrics_scrape;
+mod metrics_unsent;
 mod protocol;
 mod records;
 mod revisions;

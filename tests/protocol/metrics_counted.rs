@@ -4,187 +4,27 @@
 //! and retried), a spent rate-limit window (held), a 500 on a read (retried) and on a write
 //! (never retried), a reply the user declines (recorded, nothing sent). Then each counter and
 //! histogram line is asserted exactly, and `promtool check metrics` (when installed, as in CI)
-//! accepts the text. Apart: a dry run counts no Intercom request, no answer at all is
-//! `status="none"` and retried, and the HTTP layer's refusals are counted by reason.
+//! accepts the text. What is not sent is in `metrics_unsent.rs`.
 #![allow(deprecated)] // rmcp marks logging deprecated: 2026-07-28 drops it, 2025 has it.
 
-use std::collections::VecDeque;
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
 
 use intercom_mcp::policy::Clock;
-use intercom_mcp::server::IntercomServer;
 use rmcp::model::{
-    ArgumentInfo, CallToolRequestParams, ClientCapabilities, ClientConfig, ClientRequest,
-    CompleteRequestParams, CustomRequest, ElicitRequestParams, ElicitResult, ElicitationAction,
-    GetPromptRequestParams, Implementation, LoggingLevel, PingRequest, ProtocolVersion,
+    ArgumentInfo, CallToolRequestParams, ClientRequest, CompleteRequestParams, CustomRequest,
+    ElicitationAction, GetPromptRequestParams, LoggingLevel, PingRequest,
     ReadResourceRequestParams, Reference, SetLevelRequestParams,
 };
-use rmcp::service::{RequestContext, RunningService};
-use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt};
-use serde_json::{Value, json};
+use serde_json::json;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::apps;
 use crate::common::{self, RecordingClock, TOKEN, is_error};
+use crate::metrics_scrape::{calls, operation, promtool_accepts, requests, serve, sum, value};
 
-/// A client that supports form elicitation and MCP Apps views, and answers each question with
-/// the next action of its script (accepting means "send").
-#[derive(Clone)]
-struct Scripted {
-    answers: Arc<Mutex<VecDeque<ElicitationAction>>>,
-}
-
-impl ClientHandler for Scripted {
-    fn get_info(&self) -> ClientConfig {
-        let capabilities: ClientCapabilities =
-            serde_json::from_value(json!({"elicitation": {"form": {}},
-                "extensions": {apps::EXTENSION: {"mimeTypes": [apps::MIME]}}}))
-            .unwrap();
-        ClientConfig::new(capabilities, Implementation::new("scripted", "1"))
-            .with_protocol_version(ProtocolVersion::V_2025_06_18)
-    }
-
-    async fn create_elicitation(
-        &self,
-        _request: ElicitRequestParams,
-        _context: RequestContext<RoleClient>,
-    ) -> Result<ElicitResult, ErrorData> {
-        let action = self.answers.lock().unwrap().pop_front().unwrap();
-        let result = ElicitResult::new(action.clone());
-        Ok(match action {
-            ElicitationAction::Accept => result.with_content(json!({"send": true})),
-            _ => result,
-        })
-    }
-}
-
-/// One in-process server over a duplex pipe, its metrics served on a free loopback port.
-struct Served {
-    client: RunningService<RoleClient, Scripted>,
-    metrics_url: String,
-}
-
-async fn serve(
-    vars: &[(&str, &str)],
-    base_url: &str,
-    clock: Arc<RecordingClock>,
-    answers: &[ElicitationAction],
-) -> Served {
-    let mut all = vec![("accessToken", TOKEN)];
-    all.extend_from_slice(vars);
-    let config = common::config(&all, base_url);
-    let server = IntercomServer::with_clock(&config, clock).unwrap();
-    let address = "127.0.0.1:0".parse().unwrap();
-    let bound = intercom_mcp::metrics::listen(address, server.metrics().clone())
-        .await
-        .unwrap();
-    let (server_io, client_io) = tokio::io::duplex(1 << 20);
-    tokio::spawn(async move {
-        if let Ok(running) = server.serve(server_io).await {
-            let _ = running.waiting().await;
-        }
-    });
-    let handler = Scripted {
-        answers: Arc::new(Mutex::new(answers.iter().cloned().collect())),
-    };
-    Served {
-        client: handler.serve(client_io).await.unwrap(),
-        metrics_url: format!("http://{bound}/metrics"),
-    }
-}
-
-impl Served {
-    async fn call(&self, tool: &str, args: Value) -> rmcp::model::CallToolResult {
-        let Value::Object(args) = args else { panic!() };
-        self.client
-            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
-            .await
-            .unwrap()
-    }
-
-    async fn scrape(&self) -> String {
-        scrape(&self.metrics_url).await
-    }
-}
-
-async fn scrape(url: &str) -> String {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    for _ in 0..100 {
-        if let Ok(response) = reqwest::get(url).await {
-            assert_eq!(response.status(), 200);
-            return response.text().await.unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("nothing answered at {url}");
-}
-
-/// The value of the series written exactly `series` (name and labels), or 0 when absent.
-fn value(text: &str, series: &str) -> u64 {
-    text.lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
-        .map_or(0, |value| value.trim().parse().unwrap())
-}
-
-/// The sum of every series of the counter `name` whose labels contain `having`.
-fn sum(text: &str, name: &str, having: &str) -> u64 {
-    text.lines()
-        .filter(|line| line.starts_with(&format!("{name}{{")) && line.contains(having))
-        .map(|line| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
-        .sum()
-}
-
-fn operation(method: &str, tool: &str, error_type: &str, part: &str) -> String {
-    format!(
-        "mcp_server_operation_duration_seconds_{part}{{mcp_method_name=\"{method}\",gen_ai_tool_name=\"{tool}\",error_type=\"{error_type}\"}}"
-    )
-}
-
-fn calls(text: &str, tool: &str, error_type: &str) -> u64 {
-    value(text, &operation("tools/call", tool, error_type, "count"))
-}
-
-fn requests(text: &str, operation: &str, status: &str) -> u64 {
-    value(
-        text,
-        &format!("intercom_requests_total{{operation=\"{operation}\",status=\"{status}\"}}"),
-    )
-}
-
-/// `promtool check metrics` accepts `text`; skipped (with a line saying so) where promtool
-/// is not installed. CI installs it (`.ci/run`).
-fn promtool_accepts(text: &str) {
-    use std::io::Write;
-    let Ok(mut child) = std::process::Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    else {
-        eprintln!("promtool not found: the exposition was not checked by it");
-        return;
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "promtool: {}{}\n{text}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Headers of an answer that reports `remaining` of 100 requests left, resetting `in_secs`
-/// after `clock`'s now.
+/// Headers of an answer that reports `remaining` of 100 requests left, the window resetting
+/// 5 s after `clock`'s now.
 fn window(answer: ResponseTemplate, clock: &RecordingClock, remaining: u64) -> ResponseTemplate {
     let reset = clock.now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 5;
     answer
@@ -439,114 +279,5 @@ async fn every_tool_method_and_fault_is_counted_exactly() {
     for secret in [TOKEN, "c1", "co1", "b@example.com", "a@example.com"] {
         assert!(!text.contains(secret), "{secret}\n{text}");
     }
-    promtool_accepts(&text);
-}
-
-#[tokio::test]
-async fn a_dry_run_sends_and_counts_no_request_and_no_answer_is_none() {
-    let intercom = MockServer::start().await;
-    let clock = Arc::new(RecordingClock::default());
-    let dry = serve(
-        &[("INTERCOM_DRY_RUN", "true")],
-        &intercom.uri(),
-        Arc::clone(&clock),
-        &[],
-    )
-    .await;
-    let create = json!({"email": "a@example.com"});
-    assert!(!is_error(&dry.call("intercomCreateContact", create).await));
-    let text = dry.scrape().await;
-    assert_eq!(calls(&text, "intercomCreateContact", ""), 1, "{text}");
-    assert_eq!(sum(&text, "intercom_requests_total", ""), 0, "{text}");
-    assert!(intercom.received_requests().await.unwrap().is_empty());
-    promtool_accepts(&text);
-
-    // Nothing listens here: each attempt has no answer, and a read is sent three times.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let nowhere = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
-    let lost = serve(&[], &nowhere, clock, &[]).await;
-    assert!(is_error(&lost.call("intercomListTags", json!({})).await));
-    let text = lost.scrape().await;
-    assert_eq!(requests(&text, "listTags", "none"), 3, "{text}");
-    let retried = "intercom_retries_total{operation=\"listTags\",reason=\"no_answer\"}";
-    assert_eq!(value(&text, retried), 2, "{text}");
-    assert_eq!(calls(&text, "intercomListTags", "tool_error"), 1, "{text}");
-    promtool_accepts(&text);
-}
-
-/// Over HTTP through the real binary: a wrong Host, a foreign Origin, no credentials and a
-/// session id that does not open are each refused before the handler, and counted by reason.
-#[tokio::test]
-async fn over_http_each_refusal_is_counted_by_reason() {
-    let free = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let (port, metrics_port) = (free(), free());
-    let _server = common::command(
-        &[
-            "--sandbox",
-            "--metrics",
-            &format!("127.0.0.1:{metrics_port}"),
-            "serve",
-            "--http",
-            &format!("127.0.0.1:{port}"),
-        ],
-        &[],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let metrics_url = format!("http://127.0.0.1:{metrics_port}/metrics");
-    scrape(&metrics_url).await;
-    let http = reqwest::Client::new();
-    let post = |headers: &[(&str, &str)]| {
-        let mut request = http
-            .post(format!("http://127.0.0.1:{port}/mcp"))
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", "2025-06-18")
-            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        request.send()
-    };
-    let bearer = ("authorization", "Bearer sandbox");
-    let statuses = [
-        post(&[bearer, ("host", "evil.example")])
-            .await
-            .unwrap()
-            .status(),
-        post(&[bearer, ("origin", "http://evil.example")])
-            .await
-            .unwrap()
-            .status(),
-        post(&[]).await.unwrap().status(),
-        post(&[bearer, ("mcp-session-id", "not-ours")])
-            .await
-            .unwrap()
-            .status(),
-        post(&[bearer]).await.unwrap().status(),
-    ];
-    assert_eq!(
-        statuses.map(|status| status.as_u16()),
-        [403, 403, 401, 404, 200]
-    );
-    let text = scrape(&metrics_url).await;
-    for reason in ["host", "origin", "authentication", "session"] {
-        let series = format!("intercom_mcp_refused_requests_total{{reason=\"{reason}\"}}");
-        assert_eq!(value(&text, &series), 1, "{reason}\n{text}");
-    }
-    // The one let through reached the handler.
-    assert_eq!(
-        value(&text, &operation("tools/list", "", "", "count")),
-        1,
-        "{text}"
-    );
     promtool_accepts(&text);
 }
