@@ -9,8 +9,9 @@
 //!
 //! `cargo build --release && cargo bench --bench instructions` (BENCH_BINARY picks another
 //! binary, e.g. the `profiling` profile's, which keeps symbols for callgrind_annotate;
-//! BENCH_CALLS sets N, default 20; BENCH_KEEP=DIR keeps the reports). Needs valgrind and
-//! ../shared/intercom-openapi.
+//! BENCH_CALLS sets N, default 20; BENCH_KEEP=DIR keeps the reports). The server runs with
+//! `--metrics 127.0.0.1:0`, as a team runs it (every call recorded); BENCH_METRICS=0 leaves
+//! the flag out. Needs valgrind and ../shared/intercom-openapi.
 
 mod support;
 
@@ -21,6 +22,15 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use support::Failure;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// `--metrics` on a port of the system's choosing, unless BENCH_METRICS=0: nobody scrapes it,
+/// so what is measured is what recording costs a call.
+fn metrics_flag() -> Vec<&'static str> {
+    match std::env::var("BENCH_METRICS").as_deref() {
+        Ok("0") => Vec::new(),
+        _ => vec!["--metrics", "127.0.0.1:0"],
+    }
+}
 
 /// The tools measured, their arguments, and the operation whose example the mock answers.
 const CASES: [(&str, &str, &str); 4] = [
@@ -79,6 +89,7 @@ async fn instructions(
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg(binary)
+        .args(metrics_flag())
         .env_clear()
         .env("accessToken", "tok_bench")
         .env("INTERCOM_BASE_URL", base_url)
@@ -156,6 +167,7 @@ async fn instructions_http(
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg(binary)
+        .args(metrics_flag())
         .args(["serve", "--http", &address.to_string()])
         .env_clear()
         .env("INTERCOM_BASE_URL", base_url)
@@ -217,7 +229,7 @@ async fn main() -> Result<(), Failure> {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
-    println!("binary: {binary}; N = {calls}");
+    println!("binary: {binary}; N = {calls}; flags: {:?}", metrics_flag());
     table(Over::Stdio, &CASES, &document, &binary, calls).await?;
     // reqwest is built without a default TLS provider (see intercom::http_client).
     let _already_installed = rustls::crypto::ring::default_provider().install_default();

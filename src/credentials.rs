@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::config::{Config, Limits, Secret, UntrustedMode};
 use crate::intercom::{self, TokenCell};
+use crate::metrics::Metrics;
 use crate::policy::{Clock, Policy};
 use crate::workspace::Context;
 use crate::workspace::admin::DefaultAdmin;
@@ -129,6 +130,8 @@ pub struct Tenants {
     base_url: String,
     limits: Limits,
     clock: Arc<dyn Clock>,
+    /// Every tenant's requests are counted here, in aggregate.
+    metrics: Metrics,
     admin_id: Option<String>,
     dry_run: bool,
     untrusted: UntrustedMode,
@@ -145,12 +148,13 @@ struct Tenant {
 }
 
 impl Tenants {
-    pub fn new(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    pub fn new(config: &Config, clock: Arc<dyn Clock>, metrics: Metrics) -> anyhow::Result<Self> {
         Ok(Self {
             http: intercom::http_client(config)?,
             base_url: config.base_url.clone(),
             limits: config.limits.clone(),
             clock,
+            metrics,
             admin_id: config.admin_id.clone(),
             dry_run: config.exposure.dry_run,
             untrusted: config.untrusted,
@@ -190,7 +194,11 @@ impl Tenants {
         known
             .entry(key)
             .or_insert_with(|| Tenant {
-                policy: Policy::new(self.limits.clone(), Arc::clone(&self.clock)),
+                policy: Policy::new(
+                    self.limits.clone(),
+                    Arc::clone(&self.clock),
+                    self.metrics.clone(),
+                ),
                 // The admin cache is this tenant's; it needs no token of its own.
                 admin: Arc::new(DefaultAdmin::new(
                     self.admin_id.clone(),

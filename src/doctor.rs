@@ -94,6 +94,8 @@ async fn me(config: &Config, base_url: &str) -> Result<Value, ToolError> {
         &config,
         TokenCell::new(config.token.clone()),
         Arc::new(SystemClock),
+        // Nobody scrapes a one-off check.
+        crate::metrics::Metrics::default(),
     )
     .map_err(|err| ToolError::Request(err.to_string()))?;
     // GET /me changes nothing: safe to send again after a transient failure.

@@ -5,15 +5,21 @@
 //! (metric `mcp.server.operation.duration`; attributes `mcp.method.name`, `gen_ai.tool.name`,
 //! `error.type`), written the Prometheus way: dots become underscores, the unit a suffix.
 
+mod intercom;
+
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::header;
 use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+
+pub use intercom::{Retry, Wait};
 
 /// The label value for a tool or method name that is not ours: a client can invent any name,
 /// and each would otherwise become a series of its own.
@@ -28,12 +34,43 @@ const BUCKETS: [f64; 14] = [
 ];
 
 /// One operation's labels. An empty value is how Prometheus spells an absent label, so
-/// `error_type` is empty for an operation that did not fail.
+/// `error_type` is empty for an operation that did not fail, and `gen_ai_tool_name` for a
+/// method that calls no tool. Borrowed where it can be: recording a call allocates nothing.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Operation {
-    mcp_method_name: String,
-    gen_ai_tool_name: String,
-    error_type: String,
+    mcp_method_name: &'static str,
+    gen_ai_tool_name: &'static str,
+    error_type: Cow<'static, str>,
+}
+
+/// Why an HTTP request was refused before the MCP handler saw it. The HTTP layer marks its
+/// refusal's response with one (an extension), and [`Metrics::count_refusal`] counts it.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum Refusal {
+    /// The Host header is not allowed.
+    Host,
+    /// The Origin header is not allowed.
+    Origin,
+    /// No bearer token, a malformed one, or one that is not valid here.
+    Authentication,
+    /// An `Mcp-Session-Id` that does not open here.
+    Session,
+}
+
+impl Refusal {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Host => "host",
+            Self::Origin => "origin",
+            Self::Authentication => "authentication",
+            Self::Session => "session",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Refused {
+    reason: &'static str,
 }
 
 type Durations = Family<Operation, Histogram, fn() -> Histogram>;
@@ -51,6 +88,8 @@ pub struct Metrics {
 struct Inner {
     registry: Registry,
     durations: Durations,
+    intercom: intercom::Families,
+    refused: Family<Refused, Counter>,
 }
 
 impl Default for Metrics {
@@ -62,41 +101,74 @@ impl Default for Metrics {
             "How long the server took to answer an MCP request, by method, tool and error type",
             durations.clone(),
         );
+        let intercom = intercom::Families::register(&mut registry);
+        let refused = Family::<Refused, Counter>::default();
+        registry.register(
+            "intercom_mcp_refused_requests",
+            "HTTP requests refused before the MCP handler, by reason (host, origin, authentication, session)",
+            refused.clone(),
+        );
         Self {
             inner: Arc::new(Inner {
                 registry,
                 durations,
+                intercom,
+                refused,
             }),
         }
     }
 }
 
 impl Metrics {
-    /// Records one answered request. `tool` is already bounded by the caller (one of ours, or
-    /// [`OTHER`]); `error_type` is empty when the request did not fail.
-    pub fn operation(&self, method: &str, tool: &str, error_type: &str, took: Duration) {
+    /// Records one answered request. `method` and `tool` are already bounded by the caller
+    /// (ours, or [`OTHER`]; `tool` empty for a method that calls none); `error_type` is empty
+    /// when the request did not fail.
+    pub fn operation(
+        &self,
+        method: &'static str,
+        tool: &'static str,
+        error_type: impl Into<Cow<'static, str>>,
+        took: Duration,
+    ) {
         let labels = Operation {
-            mcp_method_name: method.to_owned(),
-            gen_ai_tool_name: tool.to_owned(),
-            error_type: error_type.to_owned(),
+            mcp_method_name: method,
+            gen_ai_tool_name: tool,
+            error_type: error_type.into(),
         };
         (self.inner.durations)
             .get_or_create(&labels)
             .observe(took.as_secs_f64());
     }
 
-    /// The registry in the text exposition format.
+    /// An HTTP request refused before the MCP handler.
+    pub fn refused(&self, why: Refusal) {
+        let labels = Refused {
+            reason: why.label(),
+        };
+        self.inner.refused.get_or_create(&labels).inc();
+    }
+
+    /// Counts `response` when the HTTP layer marked it as a refusal ([`Refusal`]).
+    pub fn count_refusal<B>(&self, response: &http::Response<B>) {
+        if let Some(why) = response.extensions().get::<Refusal>() {
+            self.refused(*why);
+        }
+    }
+
+    /// The registry in Prometheus's text format (0.0.4). Not OpenMetrics text: there a
+    /// counter's HELP and TYPE name the family without `_total`, and promtool 2.42 (Debian
+    /// bookworm's, which CI runs) reads such a counter as having no help text, and fails it.
     pub fn render(&self) -> String {
         let mut text = String::new();
         // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut text, &self.inner.registry);
+        let _ =
+            prometheus_client::encoding::prometheus_text::encode(&mut text, &self.inner.registry);
         text
     }
 }
 
-/// The content type of what [`Metrics::render`] writes (OpenMetrics text, which Prometheus
-/// scrapes natively).
-const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The content type of what [`Metrics::render`] writes.
+const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
 
 /// Serves `metrics` at `http://ADDR/metrics` on a task of its own; answers the address bound
 /// (port 0 picks a free one).
@@ -137,7 +209,7 @@ mod tests {
             "mcp_server_operation_duration_seconds_count{mcp_method_name=\"tools/call\",gen_ai_tool_name=\"intercomGetContact\",error_type=\"\"} 1"
         ), "{text}");
         assert!(text.contains(
-            "mcp_server_operation_duration_seconds_bucket{le=\"0.05\",mcp_method_name=\"tools/call\",gen_ai_tool_name=\"intercomGetContact\",error_type=\"\"} 1"
+            "mcp_server_operation_duration_seconds_bucket{mcp_method_name=\"tools/call\",gen_ai_tool_name=\"intercomGetContact\",error_type=\"\",le=\"0.05\"} 1"
         ), "{text}");
     }
 }

@@ -13,10 +13,13 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use crate::metrics::Refusal;
 
 /// What a request's Host and Origin are checked against.
 #[derive(Clone, Debug)]
@@ -40,6 +43,7 @@ pub async fn check(State(allowed): State<Arc<Allowed>>, request: Request, next: 
         tracing::warn!("refused a request whose Host is not allowed (INTERCOM_MCP_ALLOWED_HOSTS)");
         return (
             StatusCode::FORBIDDEN,
+            Extension(Refusal::Host),
             "Forbidden: this Host is not allowed (INTERCOM_MCP_ALLOWED_HOSTS)",
         )
             .into_response();
@@ -58,6 +62,7 @@ pub async fn check(State(allowed): State<Arc<Allowed>>, request: Request, next: 
         );
         return (
             StatusCode::FORBIDDEN,
+            Extension(Refusal::Origin),
             "Forbidden: this Origin is not allowed (INTERCOM_MCP_ALLOWED_ORIGINS)",
         )
             .into_response();

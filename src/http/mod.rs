@@ -18,18 +18,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
 use crate::auth::{self, OAuth};
 use crate::config::{Config, Secret, is_b64token};
 use crate::credentials::RequestToken;
+use crate::metrics::Refusal;
 use crate::server::IntercomServer;
 use crate::state::seal::shared_keys;
 
@@ -198,6 +199,8 @@ pub fn router_with(
         .disable_allowed_hosts()
         .disable_allowed_origins()
         .with_max_request_body_bytes(max_request_bytes);
+    // Refusals before the handler are counted from the mark each leaves on its answer.
+    let metrics = server.metrics().clone();
     // Stateless: one cheap handler (a clone of shared state) per request.
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
@@ -242,6 +245,10 @@ pub fn router_with(
             Arc::new(options.allowed.clone()),
             guard::check,
         ))
+        .layer(middleware::map_response(move |response: Response| {
+            metrics.count_refusal(&response);
+            std::future::ready(response)
+        }))
         .route("/healthz", get(|| async { "ok" }))
 }
 
@@ -290,6 +297,7 @@ async fn require_credentials(
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, challenge)],
+            Extension(Refusal::Authentication),
             message,
         )
             .into_response();

@@ -19,6 +19,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use axum::Extension;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -33,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::credentials::RequestToken;
 use crate::declared::Declared;
+use crate::metrics::Refusal;
 use crate::state::seal::{Keys, Kind, Sealer};
 
 pub const HEADER: &str = "mcp-session-id";
@@ -143,6 +145,7 @@ pub async fn remember(
                 tracing::info!("refused a request whose session id does not open here");
                 return (
                     StatusCode::NOT_FOUND,
+                    Extension(Refusal::Session),
                     "this Mcp-Session-Id is not one this server issued to these credentials \
                      (or it was sealed with another key): send initialize again, without it",
                 )

@@ -9,6 +9,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::config::{Config, Secret};
+use crate::metrics::Metrics;
 use crate::policy::{Clock, Policy};
 
 /// Generated, do not edit: regenerate with `cargo xtask regen` and rebuild.
@@ -149,13 +150,15 @@ pub fn client(base_url: &str, http: reqwest::Client, token: TokenCell, policy: P
     )
 }
 
-/// One client for one workspace (stdio): built once, shared by every tool.
+/// One client for one workspace (stdio): built once, shared by every tool; its requests are
+/// counted in `metrics`.
 pub fn connect(
     config: &Config,
     token: TokenCell,
     clock: std::sync::Arc<dyn Clock>,
+    metrics: Metrics,
 ) -> anyhow::Result<Client> {
-    let policy = Policy::new(config.limits.clone(), clock);
+    let policy = Policy::new(config.limits.clone(), clock, metrics);
     Ok(client(
         &config.base_url,
         http_client(config)?,
@@ -270,7 +273,7 @@ mod tests {
     fn the_generated_client_has_a_method_for_every_allowlisted_operation() {
         let config = Config::resolve(&crate::config::Flags::default(), |_| None).unwrap();
         let clock = std::sync::Arc::new(crate::policy::SystemClock);
-        let client = connect(&config, TokenCell::default(), clock).unwrap();
+        let client = connect(&config, TokenCell::default(), clock, Metrics::default()).unwrap();
         type Build = fn(&Client);
         let methods: Vec<(&str, Build)> = vec![
             ("ListContacts", |c| {

@@ -23,6 +23,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Semaphore;
 
 use crate::config::Limits;
+use crate::metrics::Metrics;
 use window::Window;
 
 pub use caps::is_body_too_large;
@@ -53,6 +54,8 @@ pub struct Policy {
     limits: Limits,
     in_flight: Arc<Semaphore>,
     window: Arc<Mutex<Option<Window>>>,
+    /// Where requests, retries and rate-limit waits are counted (the server's one registry).
+    metrics: Metrics,
 }
 
 impl std::fmt::Debug for Policy {
@@ -64,13 +67,14 @@ impl std::fmt::Debug for Policy {
 }
 
 impl Policy {
-    pub fn new(limits: Limits, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(limits: Limits, clock: Arc<dyn Clock>, metrics: Metrics) -> Self {
         let in_flight = Arc::new(Semaphore::new(limits.max_in_flight));
         Self {
             clock,
             limits,
             in_flight,
             window: Arc::new(Mutex::new(None)),
+            metrics,
         }
     }
 

@@ -13,6 +13,7 @@ use super::caps::cap_body;
 use super::notice::{Notice, Pending, Reason};
 use super::window::{jitter, retry_wait};
 use super::{Clock, Policy};
+use crate::metrics::{Retry, Wait};
 
 /// Why an attempt did not give a final answer.
 enum Attempt {
@@ -41,7 +42,7 @@ impl Policy {
             let Some(request) = request.try_clone() else {
                 return Err(None);
             };
-            self.attempt(client, request, repeatable)
+            self.attempt(client, request, operation, repeatable)
                 .await
                 .map_err(Some)
         };
@@ -74,9 +75,14 @@ impl Policy {
             })
             .notify(|failure, wait| {
                 // `when` repeats no `None`.
-                let Some(reason) = failure.as_ref().map(Attempt::reason) else {
+                let Some(failure) = failure.as_ref() else {
                     return;
                 };
+                let reason = failure.reason();
+                (self.metrics).intercom_retry(operation, failure.counted());
+                if let Attempt::RateLimited(..) = failure {
+                    self.metrics.rate_limit_wait(Wait::RetryAfter);
+                }
                 tracing::info!(operation, wait_ms = wait.as_millis(), why = %reason, "retrying");
                 pending.put(Notice::Retrying {
                     operation: operation.to_owned(),
@@ -93,8 +99,8 @@ impl Policy {
             }
             Err(Some(Attempt::Transport(err, _))) => Err(err),
             // Unreachable in practice (see above): send it once, without retries.
-            Err(None) => client
-                .execute(request)
+            Err(None) => self
+                .send_in_turn(client, request, operation)
                 .await
                 .map(|response| cap_body(response, max_body)),
         }
@@ -104,9 +110,10 @@ impl Policy {
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
+        operation: &str,
         repeatable: bool,
     ) -> Result<Response, Attempt> {
-        let sent = self.send_in_turn(client, request).await;
+        let sent = self.send_in_turn(client, request, operation).await;
         let response = match sent {
             Ok(response) => response,
             // A timeout spent the whole per-request deadline: answering at the deadline beats
@@ -131,6 +138,15 @@ impl Policy {
 }
 
 impl Attempt {
+    /// The retry's reason as the metrics count it (a bounded label).
+    fn counted(&self) -> Retry {
+        match self {
+            Self::RateLimited(..) => Retry::RateLimited,
+            Self::ServerError(_) => Retry::ServerError,
+            Self::Transport(..) => Retry::NoAnswer,
+        }
+    }
+
     fn reason(&self) -> Reason {
         match self {
             Self::RateLimited(..) => Reason::RateLimited,

@@ -36,29 +36,37 @@ impl Policy {
             wait_ms = wait.as_millis(),
             "rate-limit window spent: holding the request"
         );
+        self.metrics.rate_limit_wait(crate::metrics::Wait::Window);
         super::notice::tell(super::notice::Notice::Held { wait }).await;
         self.clock.sleep(wait.saturating_add(jitter(wait))).await;
         Ok(())
     }
 
-    /// Remembers the window an answer reports, so later requests hold instead of hitting 429s.
+    /// Remembers the window an answer reports, so later requests hold instead of hitting 429s;
+    /// the fraction left is observed for the metrics.
     pub(super) fn observe(&self, headers: &HeaderMap) {
         let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-        if let (Some(remaining), Some(reset)) =
-            (number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
-        {
-            // A reset no clock can represent is no information: ignore it.
-            let Some(reset_at) = UNIX_EPOCH.checked_add(Duration::from_secs(reset)) else {
-                return;
-            };
-            *self
-                .window
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Window {
-                remaining,
-                reset_at,
-            });
+        // Remaining first: an answer without it (most of a test's, any of a mock's) costs one
+        // header lookup.
+        let Some(remaining) = number("x-ratelimit-remaining") else {
+            return;
+        };
+        if let Some(limit) = number("x-ratelimit-limit") {
+            self.metrics.rate_limit_remaining(remaining, limit);
         }
+        // A reset no clock can represent is no information: ignore it.
+        let Some(reset_at) = number("x-ratelimit-reset")
+            .and_then(|reset| UNIX_EPOCH.checked_add(Duration::from_secs(reset)))
+        else {
+            return;
+        };
+        *self
+            .window
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Window {
+            remaining,
+            reset_at,
+        });
     }
 }
 
@@ -152,7 +160,8 @@ mod tests {
         );
         let huge = retry_wait(&headers(&[("retry-after", "18446744073709551615")]), now).unwrap();
         assert!(huge.saturating_add(jitter(huge)) >= huge);
-        let policy = Policy::new(Limits::default(), Arc::new(SystemClock));
+        let metrics = crate::metrics::Metrics::default();
+        let policy = Policy::new(Limits::default(), Arc::new(SystemClock), metrics);
         policy.observe(&headers(&[
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset", "18446744073709551615"),

@@ -3,22 +3,31 @@
 //! to [`crate::resources`], completions, prompts, `logging/setLevel` to [`crate::logging`],
 //! and the token-update notification. Each request that may reach Intercom runs inside
 //! [`crate::logging::ClientLog::observing`], so its waits and retries can be told to the client.
+//! Each request is timed for the metrics by [`IntercomServer::measured`], except those that go
+//! through a tool, which `call_in` times with the tool's name.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
-    CustomNotification, CustomRequest, CustomResult, ErrorCode, GetPromptRequestParams,
-    GetPromptResponse, Implementation, InitializeRequestParams, InitializeResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, Reference,
-    ServerCapabilities, ServerConfig, Tool as ToolListing,
+    CallToolRequestParams, CallToolResponse, CompleteRequestMethod, CompleteRequestParams,
+    CompleteResult, ConstString, CustomNotification, CustomRequest, CustomResult, ErrorCode,
+    GetPromptRequestMethod, GetPromptRequestParams, GetPromptResponse, Implementation,
+    InitializeRequestParams, InitializeResult, InitializeResultMethod, ListPromptsRequestMethod,
+    ListPromptsResult, ListResourceTemplatesRequestMethod, ListResourceTemplatesResult,
+    ListResourcesRequestMethod, ListResourcesResult, ListToolsRequestMethod, ListToolsResult,
+    PaginatedRequestParams, PingRequestMethod, ReadResourceRequestParams, ReadResourceResponse,
+    Reference, ServerCapabilities, ServerConfig, Tool as ToolListing,
 };
 // rmcp marks logging deprecated: the 2026-07-28 revision drops it; the 2025 revisions have it.
 #[allow(deprecated)]
-use rmcp::model::SetLevelRequestParams;
+use rmcp::model::{SetLevelRequestMethod, SetLevelRequestParams};
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::IntercomServer;
+use crate::metrics;
 use crate::resources::{self, Offer};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
@@ -55,11 +64,19 @@ impl ServerHandler for IntercomServer {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, ErrorData> {
-        context.peer.set_peer_info(request.clone());
-        let mut result = self.negotiate_initialize(&request)?;
-        Offer::of(Some(&request.capabilities)).announce(&mut result);
-        crate::logging::declare(&mut result);
-        Ok(result)
+        self.measured(InitializeResultMethod::VALUE, async {
+            context.peer.set_peer_info(request.clone());
+            let mut result = self.negotiate_initialize(&request)?;
+            Offer::of(Some(&request.capabilities)).announce(&mut result);
+            crate::logging::declare(&mut result);
+            Ok(result)
+        })
+        .await
+    }
+
+    async fn ping(&self, _context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
+        self.measured(PingRequestMethod::VALUE, async { Ok(()) })
+            .await
     }
 
     async fn list_tools(
@@ -67,9 +84,12 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let offer = Offer::of_request(&context);
-        let tools: Vec<ToolListing> = self.tools().map(|tool| offer.tool(tool)).collect();
-        Ok(ListToolsResult::with_all_items(tools))
+        self.measured(ListToolsRequestMethod::VALUE, async {
+            let offer = Offer::of_request(&context);
+            let tools: Vec<ToolListing> = self.tools().map(|tool| offer.tool(tool)).collect();
+            Ok(ListToolsResult::with_all_items(tools))
+        })
+        .await
     }
 
     async fn list_resources(
@@ -77,8 +97,11 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        let offer = Offer::of_request(&context);
-        Ok(ListResourcesResult::with_all_items(resources::list(offer)))
+        self.measured(ListResourcesRequestMethod::VALUE, async {
+            let offer = Offer::of_request(&context);
+            Ok(ListResourcesResult::with_all_items(resources::list(offer)))
+        })
+        .await
     }
 
     async fn read_resource(
@@ -99,8 +122,11 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        let templates = resources::records::listed(|tool| self.find(tool).is_some());
-        Ok(ListResourceTemplatesResult::with_all_items(templates))
+        self.measured(ListResourceTemplatesRequestMethod::VALUE, async {
+            let templates = resources::records::listed(|tool| self.find(tool).is_some());
+            Ok(ListResourceTemplatesResult::with_all_items(templates))
+        })
+        .await
     }
 
     async fn complete(
@@ -114,7 +140,8 @@ impl ServerHandler for IntercomServer {
             let workspace = self.workspace(&context)?;
             crate::completion::answer(&request.argument, &workspace, self.state.region).await
         };
-        Box::pin(self.state.log.observing(&context.peer, complete)).await
+        let observed = self.state.log.observing(&context.peer, complete);
+        Box::pin(self.measured(CompleteRequestMethod::VALUE, observed)).await
     }
 
     async fn list_prompts(
@@ -122,7 +149,10 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+        self.measured(ListPromptsRequestMethod::VALUE, async {
+            Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+        })
+        .await
     }
 
     async fn get_prompt(
@@ -130,7 +160,10 @@ impl ServerHandler for IntercomServer {
         request: GetPromptRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
+        self.measured(GetPromptRequestMethod::VALUE, async {
+            crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
+        })
+        .await
     }
 
     fn get_tool(&self, name: &str) -> Option<ToolListing> {
@@ -158,7 +191,10 @@ impl ServerHandler for IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         let revision = context.protocol_version();
-        self.state.log.set_level(request.level, revision.as_ref())
+        self.measured(SetLevelRequestMethod::VALUE, async {
+            self.state.log.set_level(request.level, revision.as_ref())
+        })
+        .await
     }
 
     /// rmcp hands over a request whose method it does not know, or whose params do not fit
@@ -169,11 +205,20 @@ impl ServerHandler for IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         let revision = context.protocol_version();
-        Err(
-            crate::logging::unreadable(&request.method, revision.as_ref()).unwrap_or_else(|| {
-                ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None)
-            }),
-        )
+        // Any other name is one a client invented: not a label of its own.
+        let method = if request.method == SetLevelRequestMethod::VALUE {
+            SetLevelRequestMethod::VALUE
+        } else {
+            metrics::OTHER
+        };
+        self.measured(method, async {
+            Err(
+                crate::logging::unreadable(&request.method, revision.as_ref()).unwrap_or_else(
+                    || ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None),
+                ),
+            )
+        })
+        .await
     }
 
     async fn on_custom_notification(
@@ -186,6 +231,36 @@ impl ServerHandler for IntercomServer {
         } else {
             tracing::debug!(method = notification.method, "ignored notification");
         }
+    }
+}
+
+impl IntercomServer {
+    /// Runs one MCP request's `work` and records it under `method` (no tool), with its
+    /// JSON-RPC error code as the error type when it fails.
+    pub(super) async fn measured<T>(
+        &self,
+        method: &'static str,
+        work: impl Future<Output = Result<T, ErrorData>>,
+    ) -> Result<T, ErrorData> {
+        let started = Instant::now();
+        let result = work.await;
+        self.answered(method, "", started, result.as_ref().err());
+        result
+    }
+
+    /// Records one MCP request that took since `started`, answered with `error` or not.
+    pub(super) fn answered(
+        &self,
+        method: &'static str,
+        tool: &'static str,
+        started: Instant,
+        error: Option<&ErrorData>,
+    ) {
+        let error_type: Cow<'static, str> = match error {
+            None => Cow::Borrowed(""),
+            Some(error) => Cow::Owned(error.code.0.to_string()),
+        };
+        (self.state.metrics).operation(method, tool, error_type, started.elapsed());
     }
 }
 

@@ -94,10 +94,13 @@ impl IntercomServer {
     /// waits instead of sleeping).
     pub fn with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let token = TokenCell::new(config.token.clone());
+        let metrics = Metrics::default();
         let context = LazyContext::new({
             let (config, token, clock) = (config.clone(), token.clone(), Arc::clone(&clock));
+            let metrics = metrics.clone();
             move || {
-                let client = intercom::connect(&config, token.clone(), Arc::clone(&clock))?;
+                let (clock, metrics) = (Arc::clone(&clock), metrics.clone());
+                let client = intercom::connect(&config, token.clone(), clock, metrics)?;
                 let admin = Arc::new(DefaultAdmin::new(config.admin_id.clone(), token.clone()));
                 Ok(Context::new(
                     client,
@@ -109,7 +112,8 @@ impl IntercomServer {
             }
         });
         let rounds = Rounds::in_process().map_err(anyhow::Error::msg)?;
-        Self::build(config, Credentials::Fixed { context, token }, rounds, clock)
+        let credentials = Credentials::Fixed { context, token };
+        Self::build(config, credentials, rounds, clock, metrics)
     }
 
     /// Many workspaces, over HTTP: each request's own token (see [`crate::credentials`]);
@@ -126,8 +130,10 @@ impl IntercomServer {
         clock: Arc<dyn Clock>,
         rounds: Rounds,
     ) -> anyhow::Result<Self> {
-        let tenants = Tenants::new(config, Arc::clone(&clock))?;
-        Self::build(config, Credentials::PerRequest(tenants), rounds, clock)
+        let metrics = Metrics::default();
+        let tenants = Tenants::new(config, Arc::clone(&clock), metrics.clone())?;
+        let credentials = Credentials::PerRequest(tenants);
+        Self::build(config, credentials, rounds, clock, metrics)
     }
 
     fn build(
@@ -135,6 +141,7 @@ impl IntercomServer {
         credentials: Credentials,
         rounds: Rounds,
         clock: Arc<dyn Clock>,
+        metrics: Metrics,
     ) -> anyhow::Result<Self> {
         let tools = tools::select(&config.exposure).map_err(anyhow::Error::msg)?;
         let log = match &credentials {
@@ -152,7 +159,7 @@ impl IntercomServer {
             clock,
             asking: confirm::Gauge::default(),
             running: confirm::Gauge::default(),
-            metrics: Metrics::default(),
+            metrics,
             instructions: format!(
                 "{} {}",
                 handler::INSTRUCTIONS,
@@ -279,7 +286,7 @@ impl IntercomServer {
             (self.state.metrics).operation(
                 method,
                 metrics::OTHER,
-                &invalid_params,
+                invalid_params,
                 started.elapsed(),
             );
             return None;
@@ -306,7 +313,7 @@ impl IntercomServer {
                     Gate::Refuse(why, asked) => asked.mark(failed(why)),
                     Gate::Ask(input) => {
                         tracing::info!(tool = name, "tool call: asked the user to confirm");
-                        (self.state.metrics).operation(method, name, "", started.elapsed());
+                        self.answered(method, tool.name(), started, None);
                         return Some(Reply::InputRequired(input));
                     }
                 },
@@ -314,7 +321,7 @@ impl IntercomServer {
         };
         let is_error = result.is_error.unwrap_or(false);
         let error_type = if is_error { metrics::TOOL_ERROR } else { "" };
-        (self.state.metrics).operation(method, name, error_type, started.elapsed());
+        (self.state.metrics).operation(method, tool.name(), error_type, started.elapsed());
         tracing::info!(
             tool = name,
             is_error,
@@ -325,36 +332,47 @@ impl IntercomServer {
     }
 
     /// `resources/read`: a view at once, the directory from its cache, a record through its
-    /// tool (the same way as any call).
+    /// tool (the same way as any call, which records it for the metrics under the tool's name;
+    /// any other read is recorded here).
     async fn read(
         &self,
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResult, ErrorData> {
         let uri = request.uri;
-        match resources::route(&uri, Offer::of_request(&context))? {
-            Route::Ready(result) => Ok(result),
-            Route::Directory(kind) => {
-                let workspace = self.workspace(&context)?;
-                resources::directory::read(kind, &workspace, self.state.region).await
-            }
-            Route::Record { tool, args } => {
-                let workspace = self.workspace(&context)?;
-                let call = CallRequest {
-                    name: tool,
-                    args: Some(args),
-                    ask: Ask::Nobody("a resource read has nobody to ask"),
-                    structured: false,
-                    method: RESOURCES_READ,
-                };
-                // A record is read by a Get tool, which never asks.
-                let result = match self.call_in(Ok(&workspace), call).await {
-                    Some(Reply::Final(result)) => Some(result),
-                    Some(Reply::InputRequired(_)) | None => None,
-                };
-                resources::records::contents(&uri, tool, result)
+        let started = Instant::now();
+        let mut through_tool = false;
+        let result = async {
+            match resources::route(&uri, Offer::of_request(&context))? {
+                Route::Ready(result) => Ok(result),
+                Route::Directory(kind) => {
+                    let workspace = self.workspace(&context)?;
+                    resources::directory::read(kind, &workspace, self.state.region).await
+                }
+                Route::Record { tool, args } => {
+                    let workspace = self.workspace(&context)?;
+                    let call = CallRequest {
+                        name: tool,
+                        args: Some(args),
+                        ask: Ask::Nobody("a resource read has nobody to ask"),
+                        structured: false,
+                        method: RESOURCES_READ,
+                    };
+                    through_tool = true;
+                    // A record is read by a Get tool, which never asks.
+                    let result = match self.call_in(Ok(&workspace), call).await {
+                        Some(Reply::Final(result)) => Some(result),
+                        Some(Reply::InputRequired(_)) | None => None,
+                    };
+                    resources::records::contents(&uri, tool, result)
+                }
             }
         }
+        .await;
+        if !through_tool {
+            self.answered(RESOURCES_READ, "", started, result.as_ref().err());
+        }
+        result
     }
 
     /// The workspace a resource read or completion acts on (see [`Credentials::workspace`]).

@@ -4,7 +4,10 @@
 # The binary runs on the sample workspace (--sandbox) over stdio with --metrics on a free
 # loopback port; a tool call that succeeds, one that fails and one to a tool that does not
 # exist fill the histogram; then /metrics goes through `promtool check metrics` (Debian's
-# package `prometheus`), which fails on a malformed exposition and on lint problems.
+# package `prometheus`), which fails on a malformed exposition and on lint problems. Then the
+# sample alerts (tests/metrics/alerts.yml, the same text as docs/operations.md's) go through
+# `promtool check rules`. The faults (429, 500, a declined write, a dry run) are driven and
+# checked by promtool in tests/protocol/metrics_counted.rs.
 set -euo pipefail
 binary=$(realpath "${1:?usage: tests/metrics/check.sh BINARY}")
 command -v promtool >/dev/null || { echo "check.sh: promtool not found (apt-get install prometheus)" >&2; exit 1; }
@@ -32,5 +35,19 @@ requests | (cd "$(mktemp -d)" && env -i PATH="$PATH" "$binary" --sandbox --metri
 
 grep -q '^mcp_server_operation_duration_seconds_count{mcp_method_name="tools/call",gen_ai_tool_name="intercomListConversations",error_type=""} 1$' "$scraped"
 grep -q '^mcp_server_operation_duration_seconds_count{mcp_method_name="tools/call",gen_ai_tool_name="intercomGetContact",error_type="tool_error"} 1$' "$scraped"
+grep -q '^intercom_requests_total{operation="listConversations",status="200"} 1$' "$scraped"
 promtool check metrics < "$scraped"
 echo "check.sh: promtool accepts /metrics"
+
+here=$(dirname "$0")
+promtool check rules "$here/alerts.yml"
+# The rules in the docs are these rules: the file without its leading comment lines.
+python3 - "$here/alerts.yml" "$here/../../docs/operations.md" <<'PY'
+import re, sys
+rules = "".join(l for l in open(sys.argv[1]) if not l.startswith("#"))
+docs = open(sys.argv[2]).read()
+block = re.search(r"### Alerts.*?```yaml\n(.*?)```", docs, re.S)
+if not block or block.group(1) != rules:
+    sys.exit("check.sh: docs/operations.md's alerts differ from tests/metrics/alerts.yml")
+PY
+echo "check.sh: promtool accepts the sample alerts, and the docs show them"

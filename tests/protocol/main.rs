@@ -7,7 +7,8 @@
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
-//! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`), record templates that name no record (`records.rs`), the
+//! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`; every tool, method and fault counted
+//! exactly: `metrics_counted.rs`; what is not sent: `metrics_unsent.rs`), record templates that name no record (`records.rs`), the
 //! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
 //! terminal (`first_minute.rs`).
 //!
@@ -36,6 +37,9 @@ mod first_minute;
 mod hostile;
 mod logging;
 mod metrics;
+mod metrics_counted;
+mod metrics_scrape;
+mod metrics_unsent;
 mod protocol;
 mod records;
 mod revisions;
