@@ -9,7 +9,8 @@
 //!
 //! `cargo build --release && cargo bench --bench instructions` (BENCH_BINARY picks another
 //! binary, e.g. the `profiling` profile's, which keeps symbols for callgrind_annotate;
-//! BENCH_CALLS sets N, default 20; BENCH_KEEP=DIR keeps the reports). Needs valgrind and
+//! BENCH_CALLS sets N, default 20; BENCH_KEEP=DIR keeps the reports; BENCH_OTLP=1 exports
+//! traces to a sink on loopback, for the cost of spans). Needs valgrind and
 //! ../shared/intercom-openapi.
 
 mod support;
@@ -83,6 +84,7 @@ async fn instructions(
         .env("accessToken", "tok_bench")
         .env("INTERCOM_BASE_URL", base_url)
         .env("LOG_LEVEL", "info")
+        .envs(otlp())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -114,6 +116,17 @@ async fn instructions(
     drop(stdin);
     child.wait().await?;
     total(&out, &format!("{tool}-stdio-{calls}"))
+}
+
+/// Where the server exports traces with BENCH_OTLP set: a sink on loopback.
+static OTLP_SINK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The variables that turn the server's trace export on, when the bench measures it.
+fn otlp() -> Vec<(&'static str, String)> {
+    OTLP_SINK
+        .get()
+        .map(|sink| vec![("OTEL_EXPORTER_OTLP_ENDPOINT", sink.clone())])
+        .unwrap_or_default()
 }
 
 /// Where callgrind writes its report for this bench.
@@ -160,6 +173,7 @@ async fn instructions_http(
         .env_clear()
         .env("INTERCOM_BASE_URL", base_url)
         .env("LOG_LEVEL", "info")
+        .envs(otlp())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -217,7 +231,14 @@ async fn main() -> Result<(), Failure> {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
-    println!("binary: {binary}; N = {calls}");
+    if std::env::var_os("BENCH_OTLP").is_some() {
+        // Answers every export 200 with an empty body, as a collector that took it all does.
+        let _first = OTLP_SINK.set(mock(String::new()).await?);
+    }
+    println!(
+        "binary: {binary}; N = {calls}; traces exported: {}",
+        !otlp().is_empty()
+    );
     table(Over::Stdio, &CASES, &document, &binary, calls).await?;
     // reqwest is built without a default TLS provider (see intercom::http_client).
     let _already_installed = rustls::crypto::ring::default_provider().install_default();

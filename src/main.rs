@@ -108,6 +108,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Spans exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed at the end.
+    let traces = match traces(&runtime) {
+        Ok(traces) => traces,
+        Err(err) => {
+            eprintln!("intercom-mcp: {err}");
+            return ExitCode::from(2);
+        }
+    };
     // Kept alive until the end: dropping it stops the sample workspace.
     // The flag or INTERCOM_SANDBOX (which a Claude Desktop bundle's settings can set).
     let _sandbox = if config.sandbox {
@@ -172,6 +180,7 @@ fn main() -> ExitCode {
         Command::Call { tool, arguments } => runtime.block_on(call(&config, &tool, &arguments)),
         Command::Tools { json } => tools(&config, json),
     };
+    runtime.block_on(traces.flush());
     // When stdin is a terminal, tokio reads it on a blocking thread that may still wait for
     // input: do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
@@ -185,6 +194,16 @@ fn main() -> ExitCode {
 }
 
 type Exit = anyhow::Result<ExitCode>;
+
+/// Starts the trace exporter on `runtime` when the OTEL_* variables ask for it.
+fn traces(runtime: &tokio::runtime::Runtime) -> Result<intercom_mcp::traces::Exporting, String> {
+    let _entered = runtime.enter();
+    let traces = intercom_mcp::traces::start(|name| std::env::var(name).ok())?;
+    if traces.is_on() {
+        tracing::info!("exporting traces over OTLP/HTTP (protobuf)");
+    }
+    Ok(traces)
+}
 
 /// The HTTP settings; with `oauth` (its public URL and state store URL, when given as flags),
 /// the OAuth server's.

@@ -2,7 +2,8 @@
 //! list, `tools/call` and `resources/read` to [`IntercomServer`]'s one way through, the lists
 //! to [`crate::resources`], completions, prompts, `logging/setLevel` to [`crate::logging`],
 //! and the token-update notification. Each request that may reach Intercom runs inside
-//! [`crate::logging::ClientLog::observing`], so its waits and retries can be told to the client.
+//! [`crate::logging::ClientLog::observing`], so its waits and retries can be told to the client,
+//! and every request answered here is one span ([`crate::traces::Incoming`]).
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
@@ -20,6 +21,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::IntercomServer;
 use crate::resources::{self, Offer};
+use crate::traces::{Incoming, rpc_error};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
 
@@ -55,11 +57,14 @@ impl ServerHandler for IntercomServer {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, ErrorData> {
+        let traced = Incoming::new(&context, "initialize", None);
         context.peer.set_peer_info(request.clone());
-        let mut result = self.negotiate_initialize(&request)?;
-        Offer::of(Some(&request.capabilities)).announce(&mut result);
-        crate::logging::declare(&mut result);
-        Ok(result)
+        let answer = self.negotiate_initialize(&request).map(|mut result| {
+            Offer::of(Some(&request.capabilities)).announce(&mut result);
+            crate::logging::declare(&mut result);
+            result
+        });
+        traced.answered(answer, rpc_error)
     }
 
     async fn list_tools(
@@ -67,9 +72,10 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        let traced = Incoming::new(&context, "tools/list", None);
         let offer = Offer::of_request(&context);
         let tools: Vec<ToolListing> = self.tools().map(|tool| offer.tool(tool)).collect();
-        Ok(ListToolsResult::with_all_items(tools))
+        traced.answered(Ok(ListToolsResult::with_all_items(tools)), rpc_error)
     }
 
     async fn list_resources(
@@ -77,8 +83,10 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
+        let traced = Incoming::new(&context, "resources/list", None);
         let offer = Offer::of_request(&context);
-        Ok(ListResourcesResult::with_all_items(resources::list(offer)))
+        let listed = ListResourcesResult::with_all_items(resources::list(offer));
+        traced.answered(Ok(listed), rpc_error)
     }
 
     async fn read_resource(
@@ -88,8 +96,9 @@ impl ServerHandler for IntercomServer {
     ) -> Result<ReadResourceResponse, ErrorData> {
         // Boxed, as in call_tool: the future that reaches Intercom stays off rmcp's task.
         let peer = context.peer.clone();
+        let traced = Incoming::new(&context, "resources/read", None);
         let read = self.read(request, context);
-        Box::pin(self.state.log.observing(&peer, read))
+        Box::pin(traced.serve(self.state.log.observing(&peer, read), rpc_error))
             .await
             .map(Into::into)
     }
@@ -97,10 +106,12 @@ impl ServerHandler for IntercomServer {
     async fn list_resource_templates(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let traced = Incoming::new(&context, "resources/templates/list", None);
         let templates = resources::records::listed(|tool| self.find(tool).is_some());
-        Ok(ListResourceTemplatesResult::with_all_items(templates))
+        let listed = ListResourceTemplatesResult::with_all_items(templates);
+        traced.answered(Ok(listed), rpc_error)
     }
 
     async fn complete(
@@ -109,28 +120,33 @@ impl ServerHandler for IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
         // Boxed, as in call_tool.
+        let traced = Incoming::new(&context, "completion/complete", None);
         let complete = async {
             known_reference(&request.r#ref)?;
             let workspace = self.workspace(&context)?;
             crate::completion::answer(&request.argument, &workspace, self.state.region).await
         };
-        Box::pin(self.state.log.observing(&context.peer, complete)).await
+        Box::pin(traced.serve(self.state.log.observing(&context.peer, complete), rpc_error)).await
     }
 
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+        let traced = Incoming::new(&context, "prompts/list", None);
+        let listed = ListPromptsResult::with_all_items(crate::prompts::list());
+        traced.answered(Ok(listed), rpc_error)
     }
 
     async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
+        let traced = Incoming::new(&context, "prompts/get", None);
+        let answer = crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into);
+        traced.answered(answer, rpc_error)
     }
 
     fn get_tool(&self, name: &str) -> Option<ToolListing> {
@@ -147,8 +163,10 @@ impl ServerHandler for IntercomServer {
         // third of a call's instructions went to those copies (docs/performance.md). Boxed,
         // the task holds a pointer.
         let peer = request_context.peer.clone();
+        let tool = self.find(&request.name).map(|tool| tool.name());
+        let traced = Incoming::new(&request_context, "tools/call", tool);
         let call = self.serve_call(request, request_context);
-        Box::pin(self.state.log.observing(&peer, call)).await
+        Box::pin(traced.serve(self.state.log.observing(&peer, call), tool_failed)).await
     }
 
     #[allow(deprecated)] // As at the import.
@@ -186,6 +204,19 @@ impl ServerHandler for IntercomServer {
         } else {
             tracing::debug!(method = notification.method, "ignored notification");
         }
+    }
+}
+
+/// `error.type` of a tool call: the JSON-RPC code of an error answer, `tool_error` for a
+/// result with `isError`.
+fn tool_failed(
+    answer: &Result<CallToolResponse, ErrorData>,
+) -> Option<std::borrow::Cow<'static, str>> {
+    match answer {
+        Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true) => {
+            Some(crate::traces::TOOL_ERROR.into())
+        }
+        answer => rpc_error(answer),
     }
 }
 

@@ -7,7 +7,7 @@
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
-//! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`), record templates that name no record (`records.rs`), the
+//! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`), spans exported over OTLP (`traces.rs`), record templates that name no record (`records.rs`), the
 //! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
 //! terminal (`first_minute.rs`).
 //!
@@ -42,3 +42,4 @@ mod revisions;
 mod stdio;
 mod stdio_secrets;
 mod switches;
+mod traces;

@@ -1,0 +1,417 @@
+//! Traces through the real binary (issue 27, item 3): an OTLP/HTTP receiver on loopback decodes
+//! what the server exports. A tool call is one server span named `tools/call {tool}` with the
+//! MCP conventions' attributes, and its Intercom request a client span, its child, named by the
+//! path's template; a trace context given in `_meta` (stdio, 2026-07-28) or in the HTTP
+//! `traceparent` header is the spans' trace and the MCP span's parent. The pending spans are
+//! flushed at the end of the input and on SIGTERM; with no OTLP endpoint nothing is sent; no
+//! token and no customer id is in anything exported.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use opentelemetry_proto::tonic::trace::v1::{Span, status::StatusCode};
+use prost::Message;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::TOKEN;
+
+const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const PARENT: &str = "00f067aa0ba902b7";
+/// A customer's id: in the request's path, never in a span.
+const CUSTOMER: &str = "cust-88410";
+
+/// One request to the receiver: its path, content type and body.
+type Export = (String, String, Vec<u8>);
+
+/// What the receiver got.
+#[derive(Clone, Default)]
+struct Received(Arc<Mutex<Vec<Export>>>);
+
+impl Received {
+    fn count(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+
+    /// Every span of every export, and the resource's `service.name`s.
+    fn spans(&self) -> (Vec<Span>, Vec<String>) {
+        let (mut spans, mut services) = (Vec::new(), Vec::new());
+        for (path, kind, body) in self.0.lock().unwrap().iter() {
+            assert_eq!(path, "/v1/traces");
+            assert_eq!(kind, "application/x-protobuf");
+            let export = ExportTraceServiceRequest::decode(body.as_slice()).unwrap();
+            for resource in export.resource_spans {
+                let attributes = resource.resource.map(|r| r.attributes).unwrap_or_default();
+                services.extend(
+                    attributes
+                        .iter()
+                        .filter(|kv| kv.key == "service.name")
+                        .map(|kv| string(kv.value.as_ref().and_then(|v| v.value.as_ref()))),
+                );
+                for scope in resource.scope_spans {
+                    spans.extend(scope.spans);
+                }
+            }
+        }
+        (spans, services)
+    }
+
+    /// Every byte exported, as text (for what must never be in it).
+    fn raw(&self) -> String {
+        let bodies = self.0.lock().unwrap();
+        bodies
+            .iter()
+            .map(|(_, _, body)| String::from_utf8_lossy(body).into_owned())
+            .collect()
+    }
+}
+
+/// An OTLP/HTTP receiver on loopback: every request recorded and answered 200.
+async fn receiver() -> (String, Received) {
+    receiver_at("127.0.0.1:0").await
+}
+
+/// A receiver at `address`, or on any port when that one is taken.
+async fn receiver_at(address: &str) -> (String, Received) {
+    let received = Received::default();
+    let record = received.clone();
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let record = record.clone();
+        async move {
+            let path = request.uri().path().to_owned();
+            let kind = request
+                .headers()
+                .get("content-type")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = axum::body::to_bytes(request.into_body(), 1 << 24)
+                .await
+                .unwrap();
+            record.0.lock().unwrap().push((path, kind, body.to_vec()));
+            ""
+        }
+    });
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => listener,
+        Err(_) => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    };
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
+fn string(value: Option<&Any>) -> String {
+    match value {
+        Some(Any::StringValue(text)) => text.clone(),
+        Some(Any::IntValue(number)) => number.to_string(),
+        other => panic!("not a string or integer: {other:?}"),
+    }
+}
+
+fn attribute(span: &Span, key: &str) -> Option<String> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .map(|kv| string(kv.value.as_ref().and_then(|value| value.value.as_ref())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn named<'a>(spans: &'a [Span], name: &str) -> Vec<&'a Span> {
+    spans.iter().filter(|span| span.name == name).collect()
+}
+
+/// The mock Intercom: one contact, and one that is not there.
+async fn intercom() -> MockServer {
+    let intercom = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/contacts/{CUSTOMER}")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"type": "contact", "id": CUSTOMER})),
+        )
+        .expect(1)
+        .mount(&intercom)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/contacts/gone"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"type": "error.list",
+            "errors": [{"code": "not_found", "message": "no such contact"}]})),
+        )
+        .expect(1)
+        .mount(&intercom)
+        .await;
+    intercom
+}
+
+/// Two tool calls at 2026-07-28 over stdio, the first with a trace context in `_meta`; then
+/// the end of the input. Returns the server's log once it has exited.
+async fn two_calls_over_stdio(vars: &[(&str, &str)]) -> String {
+    let mut child = crate::common::command(&[], vars)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let meta = |traced: bool| {
+        let mut meta = json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "traces-test", "version": "1"},
+        });
+        if traced {
+            meta["traceparent"] = json!(format!("00-{TRACE}-{PARENT}-01"));
+            meta["tracestate"] = json!("rojo=00f067aa0ba902b7");
+        }
+        meta
+    };
+    for (id, contact, traced) in [(2, CUSTOMER, true), (3, "gone", false)] {
+        let line = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+            "name": "intercomGetContact", "arguments": {"contact_id": contact}, "_meta": meta(traced)}});
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+        let reply = tokio::time::timeout(Duration::from_secs(20), stdout.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let reply: Value = serde_json::from_str(&reply).unwrap();
+        assert_eq!(reply["id"], id, "{reply}");
+        assert_eq!(reply["result"]["isError"], json!(id == 3), "{reply}");
+    }
+    drop(stdin);
+    let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(output.status.success(), "{}", output.status);
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[tokio::test]
+async fn over_stdio_each_call_is_a_server_span_whose_intercom_request_is_its_child() {
+    let intercom = intercom().await;
+    let (endpoint, received) = receiver().await;
+    // The batch waits a minute: what arrives was flushed at the end of the input.
+    let log = two_calls_over_stdio(&[
+        ("accessToken", TOKEN),
+        ("INTERCOM_BASE_URL", &intercom.uri()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_BSP_SCHEDULE_DELAY", "60000"),
+    ])
+    .await;
+    assert!(log.contains("exporting traces over OTLP/HTTP"), "{log}");
+    let (spans, services) = received.spans();
+    assert_eq!(services, ["intercom-mcp"]);
+
+    let calls = named(&spans, "tools/call intercomGetContact");
+    assert_eq!(calls.len(), 2, "{spans:#?}");
+    for call in &calls {
+        assert_eq!(call.kind, SpanKind::Server as i32);
+        for (key, value) in [
+            ("mcp.method.name", "tools/call"),
+            ("gen_ai.tool.name", "intercomGetContact"),
+            ("gen_ai.operation.name", "execute_tool"),
+            ("mcp.protocol.version", "2026-07-28"),
+            ("network.transport", "pipe"),
+        ] {
+            assert_eq!(
+                attribute(call, key).as_deref(),
+                Some(value),
+                "{key}: {call:#?}"
+            );
+        }
+    }
+    let requests = named(&spans, "GET /contacts/{contact_id}");
+    assert_eq!(requests.len(), 2, "{spans:#?}");
+    let port = intercom.address().port().to_string();
+    for request in &requests {
+        assert_eq!(request.kind, SpanKind::Client as i32);
+        for (key, value) in [
+            ("http.request.method", "GET"),
+            ("url.template", "/contacts/{contact_id}"),
+            ("server.address", "127.0.0.1"),
+            ("server.port", port.as_str()),
+        ] {
+            assert_eq!(
+                attribute(request, key).as_deref(),
+                Some(value),
+                "{key}: {request:#?}"
+            );
+        }
+        // Each Intercom request is the child of its call's span, in its trace.
+        let parent = calls
+            .iter()
+            .find(|call| call.span_id == request.parent_span_id)
+            .unwrap_or_else(|| panic!("no MCP span is the parent of {request:#?}"));
+        assert_eq!(parent.trace_id, request.trace_id);
+    }
+
+    // The first call's trace and parent are the ones its `_meta` gave.
+    let traced = calls
+        .iter()
+        .find(|call| attribute(call, "jsonrpc.request.id").as_deref() == Some("2"))
+        .unwrap();
+    assert_eq!(hex(&traced.trace_id), TRACE);
+    assert_eq!(hex(&traced.parent_span_id), PARENT);
+    assert_eq!(traced.trace_state, "rojo=00f067aa0ba902b7");
+    assert_eq!(attribute(traced, "error.type"), None);
+    // The second started a trace of its own, and failed as a tool error.
+    let failed = calls
+        .iter()
+        .find(|call| attribute(call, "jsonrpc.request.id").as_deref() == Some("3"))
+        .unwrap();
+    assert_ne!(hex(&failed.trace_id), TRACE);
+    assert!(failed.parent_span_id.is_empty(), "{failed:#?}");
+    assert_eq!(
+        attribute(failed, "error.type").as_deref(),
+        Some("tool_error")
+    );
+    assert_eq!(
+        failed.status.as_ref().unwrap().code,
+        StatusCode::Error as i32
+    );
+    let missing = requests
+        .iter()
+        .find(|request| request.parent_span_id == failed.span_id)
+        .unwrap();
+    assert_eq!(
+        attribute(missing, "http.response.status_code").as_deref(),
+        Some("404")
+    );
+    assert_eq!(attribute(missing, "error.type").as_deref(), Some("404"));
+
+    let raw = received.raw();
+    assert!(!raw.contains(TOKEN), "the token was exported");
+    assert!(!raw.contains(CUSTOMER), "a customer's id was exported");
+}
+
+#[tokio::test]
+async fn with_no_otlp_endpoint_nothing_is_sent() {
+    let intercom = intercom().await;
+    // The receiver where the exporter would send by default (localhost:4318), when that port
+    // is free here; the log line says whether the exporter started either way.
+    let (endpoint, received) = receiver_at("127.0.0.1:4318").await;
+    // Every other OTLP variable set, and the receiver listening: only the endpoint is missing.
+    let log = two_calls_over_stdio(&[
+        ("accessToken", TOKEN),
+        ("INTERCOM_BASE_URL", &intercom.uri()),
+        ("OTEL_SERVICE_NAME", "intercom-mcp-test"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "10"),
+        (
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            &format!("x-receiver={endpoint}"),
+        ),
+    ])
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(received.count(), 0);
+    assert!(!log.contains("exporting traces"), "{log}");
+}
+
+/// Over HTTP (the sandbox, 2025-06-18): the `traceparent` header is the call's parent, and the
+/// spans are flushed when the server is stopped with SIGTERM.
+#[tokio::test]
+async fn over_http_the_traceparent_header_is_the_parent_and_sigterm_flushes() {
+    let (endpoint, received) = receiver().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut server = crate::common::command(
+        &["--sandbox", "serve", "--http", &address],
+        // The batch waits a minute: what arrives was flushed on SIGTERM.
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_BSP_SCHEDULE_DELAY", "60000"),
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let mut answer = None;
+    for _ in 0..100 {
+        let sent = client
+            .post(format!("http://{address}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", "Bearer sandbox")
+            .header("mcp-protocol-version", "2025-06-18")
+            .header("traceparent", format!("00-{TRACE}-{PARENT}-01"))
+            .json(
+                &json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params":
+                {"name": "intercomGetConversation", "arguments": {"conversation_id": "20415"}}}),
+            )
+            .send()
+            .await;
+        if let Ok(response) = sent {
+            answer = Some(response.json::<Value>().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let answer = answer.expect("the server answered");
+    assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
+    assert_eq!(received.count(), 0, "exported before the batch's delay");
+
+    let pid = server.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(20), server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+
+    let (spans, _) = received.spans();
+    let calls = named(&spans, "tools/call intercomGetConversation");
+    assert_eq!(calls.len(), 1, "{spans:#?}");
+    let call = calls[0];
+    assert_eq!(hex(&call.trace_id), TRACE);
+    assert_eq!(hex(&call.parent_span_id), PARENT);
+    for (key, value) in [
+        ("jsonrpc.request.id", "7"),
+        ("mcp.protocol.version", "2025-06-18"),
+        ("network.transport", "tcp"),
+        ("network.protocol.name", "http"),
+        ("network.protocol.version", "1.1"),
+    ] {
+        assert_eq!(
+            attribute(call, key).as_deref(),
+            Some(value),
+            "{key}: {call:#?}"
+        );
+    }
+    let requests = named(&spans, "GET /conversations/{conversation_id}");
+    assert_eq!(requests.len(), 1, "{spans:#?}");
+    assert_eq!(requests[0].parent_span_id, call.span_id);
+    assert_eq!(requests[0].trace_id, call.trace_id);
+    assert_eq!(
+        attribute(requests[0], "http.response.status_code").as_deref(),
+        Some("200")
+    );
+    assert!(
+        !received.raw().contains("20415"),
+        "a conversation's id was exported"
+    );
+}
