@@ -2,9 +2,11 @@
 //! what the server exports. A tool call is one server span named `tools/call {tool}` with the
 //! MCP conventions' attributes, and its Intercom request a client span, its child, named by the
 //! path's template; a trace context given in `_meta` (stdio, 2026-07-28) or in the HTTP
-//! `traceparent` header is the spans' trace and the MCP span's parent. The pending spans are
-//! flushed at the end of the input and on SIGTERM; with no OTLP endpoint nothing is sent; no
-//! token and no customer id is in anything exported.
+//! `traceparent` header is the spans' trace and the MCP span's parent (with both, `_meta`'s is
+//! the parent and the header's a link); a JSON-RPC error is the span's `error.type`, and a
+//! tool the client made up is not named. The pending spans are flushed at the end of the input
+//! and on SIGTERM; with no OTLP endpoint nothing is sent; no token and no customer id is in
+//! anything exported.
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,9 @@ use crate::common::TOKEN;
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT: &str = "00f067aa0ba902b7";
+/// Another client's trace, given in `_meta` while the HTTP header names the first.
+const META_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
+const META_PARENT: &str = "b7ad6b7169203331";
 /// A customer's id: in the request's path, never in a span.
 const CUSTOMER: &str = "cust-88410";
 
@@ -153,9 +158,10 @@ async fn intercom() -> MockServer {
     intercom
 }
 
-/// Two tool calls at 2026-07-28 over stdio, the first with a trace context in `_meta`; then
-/// the end of the input. Returns the server's log once it has exited.
-async fn two_calls_over_stdio(vars: &[(&str, &str)]) -> String {
+/// Three tool calls at 2026-07-28 over stdio: the first with a trace context in `_meta`, the
+/// second failing at Intercom, the third of a tool the client made up; then the end of the
+/// input. Returns the server's log once it has exited.
+async fn calls_over_stdio(vars: &[(&str, &str)]) -> String {
     let mut child = crate::common::command(&[], vars)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -176,9 +182,14 @@ async fn two_calls_over_stdio(vars: &[(&str, &str)]) -> String {
         }
         meta
     };
-    for (id, contact, traced) in [(2, CUSTOMER, true), (3, "gone", false)] {
+    let calls = [
+        (2, "intercomGetContact", CUSTOMER, true),
+        (3, "intercomGetContact", "gone", false),
+        (4, "intercomInventedTool", "c1", false),
+    ];
+    for (id, tool, contact, traced) in calls {
         let line = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
-            "name": "intercomGetContact", "arguments": {"contact_id": contact}, "_meta": meta(traced)}});
+            "name": tool, "arguments": {"contact_id": contact}, "_meta": meta(traced)}});
         stdin
             .write_all(format!("{line}\n").as_bytes())
             .await
@@ -190,7 +201,10 @@ async fn two_calls_over_stdio(vars: &[(&str, &str)]) -> String {
             .unwrap();
         let reply: Value = serde_json::from_str(&reply).unwrap();
         assert_eq!(reply["id"], id, "{reply}");
-        assert_eq!(reply["result"]["isError"], json!(id == 3), "{reply}");
+        match id {
+            4 => assert_eq!(reply["error"]["code"], -32602, "{reply}"),
+            _ => assert_eq!(reply["result"]["isError"], json!(id == 3), "{reply}"),
+        }
     }
     drop(stdin);
     let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
@@ -206,7 +220,7 @@ async fn over_stdio_each_call_is_a_server_span_whose_intercom_request_is_its_chi
     let intercom = intercom().await;
     let (endpoint, received) = receiver().await;
     // The batch waits a minute: what arrives was flushed at the end of the input.
-    let log = two_calls_over_stdio(&[
+    let log = calls_over_stdio(&[
         ("accessToken", TOKEN),
         ("INTERCOM_BASE_URL", &intercom.uri()),
         ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
@@ -294,7 +308,21 @@ async fn over_stdio_each_call_is_a_server_span_whose_intercom_request_is_its_chi
     );
     assert_eq!(attribute(missing, "error.type").as_deref(), Some("404"));
 
+    // A tool the client made up is neither in the span's name nor in its attributes.
+    let invented = named(&spans, "tools/call");
+    assert_eq!(invented.len(), 1, "{spans:#?}");
+    assert_eq!(
+        attribute(invented[0], "error.type").as_deref(),
+        Some("-32602")
+    );
+    assert_eq!(attribute(invented[0], "gen_ai.tool.name"), None);
+    assert_eq!(
+        attribute(invented[0], "jsonrpc.request.id").as_deref(),
+        Some("4")
+    );
+
     let raw = received.raw();
+    assert!(!raw.contains("intercomInventedTool"));
     assert!(!raw.contains(TOKEN), "the token was exported");
     assert!(!raw.contains(CUSTOMER), "a customer's id was exported");
 }
@@ -306,7 +334,7 @@ async fn with_no_otlp_endpoint_nothing_is_sent() {
     // is free here; the log line says whether the exporter started either way.
     let (endpoint, received) = receiver_at("127.0.0.1:4318").await;
     // Every other OTLP variable set, and the receiver listening: only the endpoint is missing.
-    let log = two_calls_over_stdio(&[
+    let log = calls_over_stdio(&[
         ("accessToken", TOKEN),
         ("INTERCOM_BASE_URL", &intercom.uri()),
         ("OTEL_SERVICE_NAME", "intercom-mcp-test"),
@@ -322,8 +350,9 @@ async fn with_no_otlp_endpoint_nothing_is_sent() {
     assert!(!log.contains("exporting traces"), "{log}");
 }
 
-/// Over HTTP (the sandbox, 2025-06-18): the `traceparent` header is the call's parent, and the
-/// spans are flushed when the server is stopped with SIGTERM.
+/// Over HTTP (the sandbox): at 2025-06-18 the `traceparent` header is the call's parent; at
+/// 2026-07-28 `_meta`'s is, and the header's is linked. The spans are flushed when the server is
+/// stopped with SIGTERM.
 #[tokio::test]
 async fn over_http_the_traceparent_header_is_the_parent_and_sigterm_flushes() {
     let (endpoint, received) = receiver().await;
@@ -368,6 +397,31 @@ async fn over_http_the_traceparent_header_is_the_parent_and_sigterm_flushes() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let answer = answer.expect("the server answered");
+    assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
+    // At 2026-07-28 the request's own `_meta` is its parent; the header's context, the HTTP
+    // request's, is linked.
+    let answer: Value = client
+        .post(format!("http://{address}/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("authorization", "Bearer sandbox")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", "intercomListTags")
+        .header("traceparent", format!("00-{TRACE}-{PARENT}-01"))
+        .json(
+            &json!({"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": {
+            "name": "intercomListTags", "arguments": {}, "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientInfo": {"name": "traces-test", "version": "1"},
+                "traceparent": format!("00-{META_TRACE}-{META_PARENT}-01")}}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
     assert_eq!(received.count(), 0, "exported before the batch's delay");
 
@@ -414,4 +468,20 @@ async fn over_http_the_traceparent_header_is_the_parent_and_sigterm_flushes() {
         !received.raw().contains("20415"),
         "a conversation's id was exported"
     );
+
+    let tags = named(&spans, "tools/call intercomListTags");
+    assert_eq!(tags.len(), 1, "{spans:#?}");
+    assert_eq!(hex(&tags[0].trace_id), META_TRACE);
+    assert_eq!(hex(&tags[0].parent_span_id), META_PARENT);
+    assert_eq!(
+        attribute(tags[0], "mcp.protocol.version").as_deref(),
+        Some("2026-07-28")
+    );
+    let links: Vec<(String, String)> = (tags[0].links.iter())
+        .map(|link| (hex(&link.trace_id), hex(&link.span_id)))
+        .collect();
+    assert_eq!(links, [(TRACE.to_owned(), PARENT.to_owned())]);
+    let requests = named(&spans, "GET /tags");
+    assert_eq!(requests.len(), 1, "{spans:#?}");
+    assert_eq!(requests[0].parent_span_id, tags[0].span_id);
 }
