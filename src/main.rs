@@ -109,7 +109,8 @@ fn main() -> ExitCode {
         }
     };
     // Spans exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed at the end.
-    let traces = match traces(&runtime) {
+    let env = |name: &str| std::env::var(name).ok();
+    let traces = match intercom_mcp::traces::start(env, runtime.handle()) {
         Ok(traces) => traces,
         Err(err) => {
             eprintln!("intercom-mcp: {err}");
@@ -194,16 +195,6 @@ fn main() -> ExitCode {
 }
 
 type Exit = anyhow::Result<ExitCode>;
-
-/// Starts the trace exporter on `runtime` when the OTEL_* variables ask for it.
-fn traces(runtime: &tokio::runtime::Runtime) -> Result<intercom_mcp::traces::Exporting, String> {
-    let _entered = runtime.enter();
-    let traces = intercom_mcp::traces::start(|name| std::env::var(name).ok())?;
-    if traces.is_on() {
-        tracing::info!("exporting traces over OTLP/HTTP (protobuf)");
-    }
-    Ok(traces)
-}
 
 /// The HTTP settings; with `oauth` (its public URL and state store URL, when given as flags),
 /// the OAuth server's.

@@ -48,17 +48,18 @@ impl Exporting {
     }
 }
 
-/// Starts exporting when `env` names an OTLP endpoint, on the runtime this is called from;
-/// otherwise records nothing. `Err`: the variables are set but unusable.
-pub fn start(env: impl Fn(&str) -> Option<String>) -> Result<Exporting, String> {
+/// Starts exporting when `env` names an OTLP endpoint, sending on `runtime`; otherwise records
+/// nothing. `Err`: the variables are set but unusable.
+pub fn start(
+    env: impl Fn(&str) -> Option<String>,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Exporting, String> {
     let set = |name: &str| env(name).is_some_and(|value| !value.trim().is_empty());
     let off = env("OTEL_SDK_DISABLED").is_some_and(|value| value.trim() == "true")
         || env("OTEL_TRACES_EXPORTER").is_some_and(|value| value.trim() == "none");
     if off || !(set("OTEL_EXPORTER_OTLP_ENDPOINT") || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
         return Ok(Exporting { provider: None });
     }
-    let runtime = tokio::runtime::Handle::try_current()
-        .map_err(|_| "traces: no async runtime to export on".to_owned())?;
     // reqwest is built without a default TLS provider (as for Intercom's client).
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
     // Milliseconds, as the specification has them; the client enforces it, not the exporter.
@@ -79,7 +80,10 @@ pub fn start(env: impl Fn(&str) -> Option<String>) -> Result<Exporting, String> 
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
         .with_protocol(Protocol::HttpBinary)
-        .with_http_client(Sender { client, runtime })
+        .with_http_client(Sender {
+            client,
+            runtime: runtime.clone(),
+        })
         .build()
         .map_err(|err| format!("traces: {err}"))?;
     // The batch's size and delay come from OTEL_BSP_*, the sampler from OTEL_TRACES_SAMPLER.
@@ -93,6 +97,7 @@ pub fn start(env: impl Fn(&str) -> Option<String>) -> Result<Exporting, String> 
             .with_version(env!("CARGO_PKG_VERSION"))
             .build(),
     ));
+    tracing::info!("exporting traces over OTLP/HTTP (protobuf)");
     Ok(Exporting {
         provider: Some(provider),
     })

@@ -59,8 +59,9 @@ mod tests {
         assert_eq!(async { trace_id() }.with_context(unreadable).await, None);
     }
 
-    #[test]
-    fn nothing_is_exported_without_an_endpoint() {
+    #[tokio::test]
+    async fn nothing_is_exported_without_an_endpoint() {
+        let runtime = tokio::runtime::Handle::current();
         let env = |vars: &'static [(&'static str, &'static str)]| {
             move |name: &str| {
                 vars.iter()
@@ -68,18 +69,22 @@ mod tests {
                     .map(|(_, value)| (*value).to_owned())
             }
         };
-        assert!(!start(env(&[])).unwrap().is_on());
+        assert!(!start(env(&[]), &runtime).unwrap().is_on());
         assert!(
-            !start(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")]))
+            !start(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")]), &runtime)
                 .unwrap()
                 .is_on()
         );
-        assert!(!start(env(&[("OTEL_SERVICE_NAME", "x")])).unwrap().is_on());
+        assert!(
+            !start(env(&[("OTEL_SERVICE_NAME", "x")]), &runtime)
+                .unwrap()
+                .is_on()
+        );
         const DISABLED: &[(&str, &str)] = &[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
             ("OTEL_SDK_DISABLED", "true"),
         ];
-        assert!(!start(env(DISABLED)).unwrap().is_on());
+        assert!(!start(env(DISABLED), &runtime).unwrap().is_on());
         const NONE: &[(&str, &str)] = &[
             (
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -87,7 +92,7 @@ mod tests {
             ),
             ("OTEL_TRACES_EXPORTER", "none"),
         ];
-        assert!(!start(env(NONE)).unwrap().is_on());
+        assert!(!start(env(NONE), &runtime).unwrap().is_on());
         assert!(tracer().is_none());
     }
 }

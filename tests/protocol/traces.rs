@@ -8,21 +8,20 @@
 //! and on SIGTERM; with no OTLP endpoint nothing is sent; no token and no customer id is in
 //! anything exported.
 
+mod otlp;
+
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
-use opentelemetry_proto::tonic::trace::v1::{Span, status::StatusCode};
-use prost::Message;
+use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::TOKEN;
+use otlp::{attribute, hex, named, receiver, receiver_at};
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT: &str = "00f067aa0ba902b7";
@@ -31,109 +30,6 @@ const META_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 const META_PARENT: &str = "b7ad6b7169203331";
 /// A customer's id: in the request's path, never in a span.
 const CUSTOMER: &str = "cust-88410";
-
-/// One request to the receiver: its path, content type and body.
-type Export = (String, String, Vec<u8>);
-
-/// What the receiver got.
-#[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<Export>>>);
-
-impl Received {
-    fn count(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-
-    /// Every span of every export, and the resource's `service.name`s.
-    fn spans(&self) -> (Vec<Span>, Vec<String>) {
-        let (mut spans, mut services) = (Vec::new(), Vec::new());
-        for (path, kind, body) in self.0.lock().unwrap().iter() {
-            assert_eq!(path, "/v1/traces");
-            assert_eq!(kind, "application/x-protobuf");
-            let export = ExportTraceServiceRequest::decode(body.as_slice()).unwrap();
-            for resource in export.resource_spans {
-                let attributes = resource.resource.map(|r| r.attributes).unwrap_or_default();
-                services.extend(
-                    attributes
-                        .iter()
-                        .filter(|kv| kv.key == "service.name")
-                        .map(|kv| string(kv.value.as_ref().and_then(|v| v.value.as_ref()))),
-                );
-                for scope in resource.scope_spans {
-                    spans.extend(scope.spans);
-                }
-            }
-        }
-        (spans, services)
-    }
-
-    /// Every byte exported, as text (for what must never be in it).
-    fn raw(&self) -> String {
-        let bodies = self.0.lock().unwrap();
-        bodies
-            .iter()
-            .map(|(_, _, body)| String::from_utf8_lossy(body).into_owned())
-            .collect()
-    }
-}
-
-/// An OTLP/HTTP receiver on loopback: every request recorded and answered 200.
-async fn receiver() -> (String, Received) {
-    receiver_at("127.0.0.1:0").await
-}
-
-/// A receiver at `address`, or on any port when that one is taken.
-async fn receiver_at(address: &str) -> (String, Received) {
-    let received = Received::default();
-    let record = received.clone();
-    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
-        let record = record.clone();
-        async move {
-            let path = request.uri().path().to_owned();
-            let kind = request
-                .headers()
-                .get("content-type")
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let body = axum::body::to_bytes(request.into_body(), 1 << 24)
-                .await
-                .unwrap();
-            record.0.lock().unwrap().push((path, kind, body.to_vec()));
-            ""
-        }
-    });
-    let listener = match tokio::net::TcpListener::bind(address).await {
-        Ok(listener) => listener,
-        Err(_) => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-    };
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, received)
-}
-
-fn string(value: Option<&Any>) -> String {
-    match value {
-        Some(Any::StringValue(text)) => text.clone(),
-        Some(Any::IntValue(number)) => number.to_string(),
-        other => panic!("not a string or integer: {other:?}"),
-    }
-}
-
-fn attribute(span: &Span, key: &str) -> Option<String> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key == key)
-        .map(|kv| string(kv.value.as_ref().and_then(|value| value.value.as_ref())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn named<'a>(spans: &'a [Span], name: &str) -> Vec<&'a Span> {
-    spans.iter().filter(|span| span.name == name).collect()
-}
 
 /// The mock Intercom: one contact, and one that is not there.
 async fn intercom() -> MockServer {
