@@ -319,6 +319,39 @@ async fn over_http_the_traceparent_header_is_the_parent_and_sigterm_flushes() {
         .await
         .unwrap();
     assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
+    // A 2025 client with a session: the span names it by a digest, never by the sealed id.
+    let post = |body: Value| {
+        client
+            .post(format!("http://{address}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", "Bearer sandbox")
+            .header("mcp-protocol-version", "2025-06-18")
+            .json(&body)
+    };
+    let initialized = post(
+        json!({"jsonrpc": "2.0", "id": 9, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "traces-test", "version": "1"}}}),
+    )
+    .send()
+    .await
+    .unwrap();
+    let session = initialized.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let answer: Value = post(
+        json!({"jsonrpc": "2.0", "id": 10, "method": "tools/call", "params":
+        {"name": "intercomListCompanies", "arguments": {}}}),
+    )
+    .header("mcp-session-id", &session)
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
     assert_eq!(received.count(), 0, "exported before the batch's delay");
 
     let pid = server.id().unwrap().to_string();
@@ -380,4 +413,17 @@ async fn over_http_the_traceparent_header_is_the_parent_and_sigterm_flushes() {
     let requests = named(&spans, "GET /tags");
     assert_eq!(requests.len(), 1, "{spans:#?}");
     assert_eq!(requests[0].parent_span_id, tags[0].span_id);
+
+    let companies = named(&spans, "tools/call intercomListCompanies");
+    assert_eq!(companies.len(), 1, "{spans:#?}");
+    let digest = attribute(companies[0], "mcp.session.id").unwrap();
+    assert_eq!(digest.len(), 16, "{digest}");
+    assert!(digest.chars().all(|c| c.is_ascii_hexdigit()), "{digest}");
+    assert!(session.len() > 16, "{session}");
+    assert!(
+        !received.raw().contains(&session),
+        "the sealed session id was exported"
+    );
+    // The spans without a session have none.
+    assert_eq!(attribute(call, "mcp.session.id"), None);
 }
