@@ -11,7 +11,8 @@
 //! binary, e.g. the `profiling` profile's, which keeps symbols for callgrind_annotate;
 //! BENCH_CALLS sets N, default 20; BENCH_KEEP=DIR keeps the reports). The server runs with
 //! `--metrics 127.0.0.1:0`, as a team runs it (every call recorded); BENCH_METRICS=0 leaves
-//! the flag out. Needs valgrind and ../shared/intercom-openapi.
+//! the flag out. BENCH_OTLP=1 exports traces to a sink on loopback, for the cost of spans.
+//! Needs valgrind and ../shared/intercom-openapi.
 
 mod support;
 
@@ -94,6 +95,7 @@ async fn instructions(
         .env("accessToken", "tok_bench")
         .env("INTERCOM_BASE_URL", base_url)
         .env("LOG_LEVEL", "info")
+        .envs(otlp())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -125,6 +127,17 @@ async fn instructions(
     drop(stdin);
     child.wait().await?;
     total(&out, &format!("{tool}-stdio-{calls}"))
+}
+
+/// Where the server exports traces with BENCH_OTLP set: a sink on loopback.
+static OTLP_SINK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The variables that turn the server's trace export on, when the bench measures it.
+fn otlp() -> Vec<(&'static str, String)> {
+    OTLP_SINK
+        .get()
+        .map(|sink| vec![("OTEL_EXPORTER_OTLP_ENDPOINT", sink.clone())])
+        .unwrap_or_default()
 }
 
 /// Where callgrind writes its report for this bench.
@@ -172,6 +185,7 @@ async fn instructions_http(
         .env_clear()
         .env("INTERCOM_BASE_URL", base_url)
         .env("LOG_LEVEL", "info")
+        .envs(otlp())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -229,7 +243,15 @@ async fn main() -> Result<(), Failure> {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
-    println!("binary: {binary}; N = {calls}; flags: {:?}", metrics_flag());
+    if std::env::var_os("BENCH_OTLP").is_some() {
+        // Answers every export 200 with an empty body, as a collector that took it all does.
+        let _first = OTLP_SINK.set(mock(String::new()).await?);
+    }
+    println!(
+        "binary: {binary}; N = {calls}; flags: {:?}; traces exported: {}",
+        metrics_flag(),
+        !otlp().is_empty()
+    );
     table(Over::Stdio, &CASES, &document, &binary, calls).await?;
     // reqwest is built without a default TLS provider (see intercom::http_client).
     let _already_installed = rustls::crypto::ring::default_provider().install_default();

@@ -27,7 +27,14 @@ const FLOORS: &[&[&str]] = &[
     &["intercom"],
     &["redact", "sandbox"],
     &["policy", "output"],
-    &["untrusted", "time", "declared", "state", "metrics"],
+    &[
+        "untrusted",
+        "time",
+        "declared",
+        "state",
+        "metrics",
+        "traces",
+    ],
     // The allowlist is a constant that names nothing; below metrics, which labels by it.
     &["config", "operations"],
 ];

@@ -42,6 +42,8 @@
 //! - [`state`]: sealed blobs any replica opens, and what is used once (in process or Redis):
 //!   OAuth's codes and tokens, and confirmations' request states.
 //! - [`metrics`]: Prometheus metrics the server records, served at `/metrics` (`--metrics`).
+//! - [`traces`]: a span per MCP request and per Intercom request, exported over OTLP/HTTP
+//!   when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; the current request's trace id.
 //! - [`time`]: unix seconds → ISO 8601, for answers and rate-limit messages.
 //! - [`error`]: every failure → the text the model reads, with a hint on what to do.
 //! - [`operations`]: the Intercom operations the server uses, shared with xtask.
@@ -74,6 +76,7 @@ pub mod server;
 pub mod state;
 pub mod time;
 pub mod tools;
+pub mod traces;
 pub mod transport;
 pub mod untrusted;
 pub mod workspace;

@@ -108,6 +108,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Spans exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed at the end.
+    let env = |name: &str| std::env::var(name).ok();
+    let traces = match intercom_mcp::traces::start(env, runtime.handle()) {
+        Ok(traces) => traces,
+        Err(err) => {
+            eprintln!("intercom-mcp: {err}");
+            return ExitCode::from(2);
+        }
+    };
     // Kept alive until the end: dropping it stops the sample workspace.
     // The flag or INTERCOM_SANDBOX (which a Claude Desktop bundle's settings can set).
     let _sandbox = if config.sandbox {
@@ -172,6 +181,7 @@ fn main() -> ExitCode {
         Command::Call { tool, arguments } => runtime.block_on(call(&config, &tool, &arguments)),
         Command::Tools { json } => tools(&config, json),
     };
+    runtime.block_on(traces.flush());
     // When stdin is a terminal, tokio reads it on a blocking thread that may still wait for
     // input: do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -29,6 +29,9 @@ mod generated {
 }
 
 pub use generated::{Client, types};
+
+// `path_template`: each operation's path template, from the same document (build.rs).
+include!(concat!(env!("OUT_DIR"), "/operation_paths.rs"));
 pub use token::TokenCell;
 
 /// What every generated `send()` returns once 2xx bodies are untyped and errors undeclared.
@@ -219,6 +222,11 @@ impl ClientHooks<Upstream> for Client {
                 .and_then(|value| value.to_str().ok())
                 .and_then(Secret::from_bearer)
         };
+        let span = crate::traces::Outgoing::start(
+            info.operation_id,
+            path_template(info.operation_id),
+            &request,
+        );
         let started = Instant::now();
         let result = self
             .inner()
@@ -249,6 +257,7 @@ impl ClientHooks<Upstream> for Client {
             },
             result => result,
         };
+        span.end(&result);
         let path = url.path();
         match &result {
             Ok(response) => tracing::debug!(
@@ -266,6 +275,45 @@ impl ClientHooks<Upstream> for Client {
 mod tests {
     use super::*;
     use crate::operations::OPERATIONS;
+
+    /// A trace names an Intercom request by its path's template, found by the operation id
+    /// the generated client reports.
+    #[test]
+    fn each_operation_has_its_path_template() {
+        assert_eq!(path_template("show_contact"), "/contacts/{contact_id}");
+        assert_eq!(
+            path_template("retrieve_a_company_by_id"),
+            "/companies/{company_id}"
+        );
+        assert_eq!(path_template("create_note"), "/contacts/{contact_id}/notes");
+        assert_eq!(path_template("identify_admin"), "/me");
+        assert_eq!(path_template("invented"), "");
+        // The ids the generated client reports (its `OperationInfo`), one per operation.
+        let reported = [
+            "attach_tag_to_contact",
+            "create_contact",
+            "create_note",
+            "identify_admin",
+            "list_admins",
+            "list_all_companies",
+            "list_contacts",
+            "list_conversations",
+            "list_tags",
+            "list_teams",
+            "manage_conversation",
+            "reply_conversation",
+            "retrieve_a_company_by_id",
+            "retrieve_conversation",
+            "search_contacts",
+            "search_conversations",
+            "show_contact",
+            "update_contact",
+        ];
+        assert_eq!(reported.len(), OPERATIONS.len());
+        for id in reported {
+            assert!(path_template(id).starts_with('/'), "{id}");
+        }
+    }
 
     /// Each allowlisted operation paired with the generated method that sends it: this only
     /// compiles when every method exists, and the test fails when a pair is missing.

@@ -3,8 +3,9 @@
 //! to [`crate::resources`], completions, prompts, `logging/setLevel` to [`crate::logging`],
 //! and the token-update notification. Each request that may reach Intercom runs inside
 //! [`crate::logging::ClientLog::observing`], so its waits and retries can be told to the client.
-//! Each request is timed for the metrics by [`IntercomServer::measured`], except those that go
-//! through a tool, which `call_in` times with the tool's name.
+//! Each request is one span ([`crate::traces::Incoming`]) and is timed for the metrics by
+//! [`IntercomServer::measured`], except that a request that goes through a tool is timed by
+//! `call_in`, with the tool's name.
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -29,6 +30,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use super::IntercomServer;
 use crate::metrics;
 use crate::resources::{self, Offer};
+use crate::traces::{Incoming, rpc_error};
 
 pub const TOKEN_UPDATE: &str = "notifications/token/update";
 
@@ -64,7 +66,7 @@ impl ServerHandler for IntercomServer {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, ErrorData> {
-        self.measured(InitializeResultMethod::VALUE, async {
+        self.measured(&context, InitializeResultMethod::VALUE, async {
             context.peer.set_peer_info(request.clone());
             let mut result = self.negotiate_initialize(&request)?;
             Offer::of(Some(&request.capabilities)).announce(&mut result);
@@ -74,8 +76,8 @@ impl ServerHandler for IntercomServer {
         .await
     }
 
-    async fn ping(&self, _context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
-        self.measured(PingRequestMethod::VALUE, async { Ok(()) })
+    async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
+        self.measured(&context, PingRequestMethod::VALUE, async { Ok(()) })
             .await
     }
 
@@ -84,7 +86,7 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        self.measured(ListToolsRequestMethod::VALUE, async {
+        self.measured(&context, ListToolsRequestMethod::VALUE, async {
             let offer = Offer::of_request(&context);
             let tools: Vec<ToolListing> = self.tools().map(|tool| offer.tool(tool)).collect();
             Ok(ListToolsResult::with_all_items(tools))
@@ -97,7 +99,7 @@ impl ServerHandler for IntercomServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        self.measured(ListResourcesRequestMethod::VALUE, async {
+        self.measured(&context, ListResourcesRequestMethod::VALUE, async {
             let offer = Offer::of_request(&context);
             Ok(ListResourcesResult::with_all_items(resources::list(offer)))
         })
@@ -111,18 +113,18 @@ impl ServerHandler for IntercomServer {
     ) -> Result<ReadResourceResponse, ErrorData> {
         // Boxed, as in call_tool: the future that reaches Intercom stays off rmcp's task.
         let peer = context.peer.clone();
+        let traced = Incoming::new(&context, "resources/read", None);
         let read = self.read(request, context);
-        Box::pin(self.state.log.observing(&peer, read))
-            .await
-            .map(Into::into)
+        let read = Box::pin(self.state.log.observing(&peer, read));
+        traced.serve(read, rpc_error).await.map(Into::into)
     }
 
     async fn list_resource_templates(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        self.measured(ListResourceTemplatesRequestMethod::VALUE, async {
+        self.measured(&context, ListResourceTemplatesRequestMethod::VALUE, async {
             let templates = resources::records::listed(|tool| self.find(tool).is_some());
             Ok(ListResourceTemplatesResult::with_all_items(templates))
         })
@@ -141,15 +143,15 @@ impl ServerHandler for IntercomServer {
             crate::completion::answer(&request.argument, &workspace, self.state.region).await
         };
         let observed = self.state.log.observing(&context.peer, complete);
-        Box::pin(self.measured(CompleteRequestMethod::VALUE, observed)).await
+        Box::pin(self.measured(&context, CompleteRequestMethod::VALUE, observed)).await
     }
 
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        self.measured(ListPromptsRequestMethod::VALUE, async {
+        self.measured(&context, ListPromptsRequestMethod::VALUE, async {
             Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
         })
         .await
@@ -158,9 +160,9 @@ impl ServerHandler for IntercomServer {
     async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        self.measured(GetPromptRequestMethod::VALUE, async {
+        self.measured(&context, GetPromptRequestMethod::VALUE, async {
             crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
         })
         .await
@@ -178,10 +180,14 @@ impl ServerHandler for IntercomServer {
         // rmcp spawns a task per request whose future is as large as the largest handler's,
         // and moves it several times. With a call's whole path down to hyper held inline, a
         // third of a call's instructions went to those copies (docs/performance.md). Boxed,
-        // the task holds a pointer.
+        // the task holds a pointer. Boxed before the span wraps it: moved into the span's
+        // future, the call's would be copied twice more (+12,000 instructions a call).
         let peer = request_context.peer.clone();
+        let tool = self.find(&request.name).map(|tool| tool.name());
+        let traced = Incoming::new(&request_context, "tools/call", tool);
         let call = self.serve_call(request, request_context);
-        Box::pin(self.state.log.observing(&peer, call)).await
+        let call = Box::pin(self.state.log.observing(&peer, call));
+        traced.serve(call, tool_failed).await
     }
 
     #[allow(deprecated)] // As at the import.
@@ -191,7 +197,7 @@ impl ServerHandler for IntercomServer {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         let revision = context.protocol_version();
-        self.measured(SetLevelRequestMethod::VALUE, async {
+        self.measured(&context, SetLevelRequestMethod::VALUE, async {
             self.state.log.set_level(request.level, revision.as_ref())
         })
         .await
@@ -211,7 +217,7 @@ impl ServerHandler for IntercomServer {
         } else {
             metrics::OTHER
         };
-        self.measured(method, async {
+        self.measured(&context, method, async {
             Err(
                 crate::logging::unreadable(&request.method, revision.as_ref()).unwrap_or_else(
                     || ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None),
@@ -235,15 +241,17 @@ impl ServerHandler for IntercomServer {
 }
 
 impl IntercomServer {
-    /// Runs one MCP request's `work` and records it under `method` (no tool), with its
-    /// JSON-RPC error code as the error type when it fails.
+    /// Runs one MCP request's `work` in its span and records it under `method` (no tool),
+    /// with its JSON-RPC error code as the error type when it fails.
     pub(super) async fn measured<T>(
         &self,
+        context: &RequestContext<RoleServer>,
         method: &'static str,
         work: impl Future<Output = Result<T, ErrorData>>,
     ) -> Result<T, ErrorData> {
         let started = Instant::now();
-        let result = work.await;
+        let traced = Incoming::new(context, method, None);
+        let result = traced.serve(work, rpc_error).await;
         self.answered(method, "", started, result.as_ref().err());
         result
     }
@@ -261,6 +269,17 @@ impl IntercomServer {
             Some(error) => Cow::Owned(error.code.0.to_string()),
         };
         (self.state.metrics).operation(method, tool, error_type, started.elapsed());
+    }
+}
+
+/// `error.type` of a tool call: the JSON-RPC code of an error answer, `tool_error` for a
+/// result with `isError`.
+fn tool_failed(answer: &Result<CallToolResponse, ErrorData>) -> Option<Cow<'static, str>> {
+    match answer {
+        Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true) => {
+            Some(crate::traces::TOOL_ERROR.into())
+        }
+        answer => rpc_error(answer),
     }
 }
 

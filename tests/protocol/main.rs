@@ -8,7 +8,7 @@
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
 //! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`; every tool, method and fault counted
-//! exactly: `metrics_counted.rs`; what is not sent: `metrics_unsent.rs`), record templates that name no record (`records.rs`), the
+//! exactly: `metrics_counted.rs`; what is not sent: `metrics_unsent.rs`), spans exported over OTLP (`traces.rs`), record templates that name no record (`records.rs`), the
 //! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
 //! terminal (`first_minute.rs`).
 //!
@@ -46,3 +46,4 @@ mod revisions;
 mod stdio;
 mod stdio_secrets;
 mod switches;
+mod traces;
