@@ -34,6 +34,7 @@ const FLOORS: &[&[&str]] = &[
         "declared",
         "state",
         "metrics",
+        "audit",
     ],
     &["config"],
 ];

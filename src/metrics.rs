@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use axum::http::header;
 use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
@@ -38,6 +39,15 @@ struct Operation {
 
 type Durations = Family<Operation, Histogram, fn() -> Histogram>;
 
+/// One write attempt's labels: the tool (one of ours) and its outcome, as the audit trail
+/// names it (`crate::audit::Outcome`): sent, refused, declined, invalid, unknown, dry_run,
+/// withheld.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Write {
+    gen_ai_tool_name: String,
+    outcome: String,
+}
+
 fn histogram() -> Histogram {
     Histogram::new(BUCKETS)
 }
@@ -51,6 +61,7 @@ pub struct Metrics {
 struct Inner {
     registry: Registry,
     durations: Durations,
+    writes: Family<Write, Counter>,
 }
 
 impl Default for Metrics {
@@ -62,10 +73,17 @@ impl Default for Metrics {
             "How long the server took to answer an MCP request, by method, tool and error type",
             durations.clone(),
         );
+        let writes = Family::<Write, Counter>::default();
+        registry.register(
+            "intercom_writes",
+            "Write attempts by tool and outcome (sent, refused, declined, invalid, unknown, dry_run, withheld)",
+            writes.clone(),
+        );
         Self {
             inner: Arc::new(Inner {
                 registry,
                 durations,
+                writes,
             }),
         }
     }
@@ -83,6 +101,15 @@ impl Metrics {
         (self.inner.durations)
             .get_or_create(&labels)
             .observe(took.as_secs_f64());
+    }
+
+    /// Counts one write attempt of `tool` (one of ours) by its `outcome` (a fixed name).
+    pub fn write(&self, tool: &str, outcome: &str) {
+        let labels = Write {
+            gen_ai_tool_name: tool.to_owned(),
+            outcome: outcome.to_owned(),
+        };
+        self.inner.writes.get_or_create(&labels).inc();
     }
 
     /// The registry in the text exposition format.
@@ -139,5 +166,27 @@ mod tests {
         assert!(text.contains(
             "mcp_server_operation_duration_seconds_bucket{le=\"0.05\",mcp_method_name=\"tools/call\",gen_ai_tool_name=\"intercomGetContact\",error_type=\"\"} 1"
         ), "{text}");
+    }
+
+    #[test]
+    fn a_write_is_counted_by_tool_and_outcome() {
+        let metrics = Metrics::default();
+        metrics.write("intercomAddNote", "sent");
+        metrics.write("intercomAddNote", "sent");
+        metrics.write("intercomAddNote", "refused");
+        let text = metrics.render();
+        assert!(text.contains("# TYPE intercom_writes counter"), "{text}");
+        assert!(
+            text.contains(
+                "intercom_writes_total{gen_ai_tool_name=\"intercomAddNote\",outcome=\"sent\"} 2"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "intercom_writes_total{gen_ai_tool_name=\"intercomAddNote\",outcome=\"refused\"} 1"
+            ),
+            "{text}"
+        );
     }
 }

@@ -41,6 +41,7 @@ pub fn router(store: Shared) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(no_route)
         .layer(middleware::from_fn(authorize))
+        .layer(middleware::map_response(with_request_id))
         .with_state(store)
 }
 
@@ -54,6 +55,15 @@ impl IntoResponse for Failure {
         });
         (status, axum::Json(body)).into_response()
     }
+}
+
+/// Every answer names its request in `X-Request-Id`, as Intercom's do (the audit trail keeps
+/// it).
+async fn with_request_id(mut response: Response) -> Response {
+    if let Ok(id) = header::HeaderValue::from_str(&request_id()) {
+        response.headers_mut().insert("x-request-id", id);
+    }
+    response
 }
 
 /// Shaped like Intercom's request ids (a UUID); nothing looks them up.

@@ -1,6 +1,7 @@
-//! The admin a reply, close, assignment or note acts as when the call names none:
-//! INTERCOM_ADMIN_ID when set, else the admin who owns the token (GET /me), fetched once per
-//! token and forgotten when the token changes.
+//! Who the token acts as, from GET /me, fetched once per token and forgotten when the token
+//! changes: the admin a reply, close, assignment or note acts as when the call names none
+//! (INTERCOM_ADMIN_ID when set, else the token's owner), and the workspace's app id, which the
+//! audit trail names (learned from GET /me even when INTERCOM_ADMIN_ID is set).
 
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -11,9 +12,17 @@ use crate::intercom::{Client, TokenCell};
 pub struct DefaultAdmin {
     configured: Option<String>,
     token: TokenCell,
-    /// (token generation, admin id). The lock is held across the fetch, so calls that arrive
-    /// together cause one GET /me, not one each.
-    learned: Mutex<Option<(u64, String)>>,
+    /// (token generation, what GET /me said). The lock is held across the fetch, so calls
+    /// that arrive together cause one GET /me, not one each.
+    learned: Mutex<Option<(u64, Me)>>,
+}
+
+/// What GET /me says that the server keeps.
+#[derive(Clone)]
+struct Me {
+    admin_id: String,
+    /// `app.id_code`: the workspace's id.
+    app_id: Option<String>,
 }
 
 impl DefaultAdmin {
@@ -29,22 +38,41 @@ impl DefaultAdmin {
         if let Some(id) = &self.configured {
             return Ok(id.clone());
         }
+        Ok(self.me(client).await?.admin_id)
+    }
+
+    /// The workspace's app id (`app.id_code` of GET /me); `None` when GET /me fails or has
+    /// none (the reason is logged).
+    pub async fn workspace(&self, client: &Client) -> Option<String> {
+        match self.me(client).await {
+            Ok(me) => me.app_id,
+            Err(err) => {
+                tracing::warn!("the workspace's app id is unknown: {err:?}");
+                None
+            }
+        }
+    }
+
+    async fn me(&self, client: &Client) -> Result<Me, ToolError> {
         let mut learned = self.learned.lock().await;
         let generation = self.token.generation();
-        if let Some((known, id)) = learned.as_ref()
+        if let Some((known, me)) = learned.as_ref()
             && *known == generation
         {
-            return Ok(id.clone());
+            return Ok(me.clone());
         }
         // GET /me changes nothing: safe to send again after a transient failure.
         const REPEATABLE: bool = true;
         let client = crate::intercom::retried(client, REPEATABLE);
         let me = crate::response::respond(client.identify_admin().send().await).await;
-        let id = match me {
-            Ok(me) => me
-                .get("id")
-                .and_then(id_text)
-                .ok_or_else(|| failed("the answer has no admin id"))?,
+        let me = match me {
+            Ok(me) => Me {
+                admin_id: me
+                    .get("id")
+                    .and_then(id_text)
+                    .ok_or_else(|| failed("the answer has no admin id"))?,
+                app_id: me.pointer("/app/id_code").and_then(id_text),
+            },
             Err(ToolError::Api(error)) => return Err(failed(&format!("HTTP {}", error.status))),
             Err(
                 ToolError::Request(message)
@@ -57,9 +85,13 @@ impl DefaultAdmin {
             // Says what answered and that nothing was followed: clearer as it is.
             Err(redirect @ ToolError::Redirect { .. }) => return Err(redirect),
         };
-        tracing::info!(admin_id = id, "default admin learned from GET /me");
-        *learned = Some((generation, id.clone()));
-        Ok(id)
+        tracing::info!(
+            admin_id = me.admin_id,
+            app_id = me.app_id,
+            "the token's admin and workspace learned from GET /me"
+        );
+        *learned = Some((generation, me.clone()));
+        Ok(me)
     }
 }
 

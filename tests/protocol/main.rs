@@ -7,7 +7,8 @@
 //! (`burst.rs`), confirmation by elicitation (`confirm.rs`), at 2026-07-28 by input-required
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
-//! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`), record templates that name no record (`records.rs`), the
+//! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`), the audit trail of
+//! writes in process (`audit.rs`) and through the binary (`audit_binary.rs`), record templates that name no record (`records.rs`), the
 //! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
 //! terminal (`first_minute.rs`).
 //!
@@ -25,6 +26,8 @@ mod common;
 mod answered;
 mod apps;
 mod apps_binary;
+mod audit;
+mod audit_binary;
 mod burst;
 mod cli;
 mod confirm;
