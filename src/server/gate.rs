@@ -2,9 +2,9 @@
 //! confirmation (`--confirm-writes`), who can be asked and how (mid-call before 2026-07-28 in a
 //! session; by an input-required answer at 2026-07-28, over stdio or HTTP; nobody otherwise),
 //! what becomes of the write when nobody can be (`--unconfirmable`), and the line and `_meta`
-//! every such result carries saying whether the user was asked.
+//! every such result carries saying whether the user was asked; and so what
+//! [`IntercomServer::call_in`] does with a call ([`Step`]).
 
-use crate::error::Hints;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ContentBlock, InputRequiredResult,
     InputResponses, ProtocolVersion,
@@ -19,6 +19,7 @@ use crate::audit::{Confirmation, Outcome};
 use crate::config::Unconfirmable;
 use crate::confirm::{self, Asked, Decision, round};
 use crate::credentials::{Credentials, RequestToken};
+use crate::error::Hints;
 use crate::tools::{Effect, ServerTool};
 use crate::workspace::Context;
 

@@ -271,8 +271,9 @@ impl IntercomServer {
 
     /// The one way a call goes: the tool found, its arguments checked, a write confirmed where
     /// the policy asks (or refused where nobody can be asked and the operator says so), then
-    /// sent in `workspace` (`Err`: why no call can reach Intercom). `None` when this server
-    /// exposes no such tool.
+    /// sent in `workspace` (`Err`: why no call can reach Intercom), a write recorded in the
+    /// audit trail before and after (`gate.rs` decides, `trail.rs` records and sends). `None`
+    /// when this server exposes no such tool.
     async fn call_in(
         &self,
         workspace: Result<&Context, &String>,

@@ -2,11 +2,10 @@
 //! it (who acted, in which workspace, on which records, how it was confirmed) and, once it is
 //! settled, its outcome, in the trail (when `--audit-log` is set) and in the metrics (always).
 
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value};
 
 use super::IntercomServer;
-use rmcp::model::{CallToolResult, ContentBlock};
-
 use super::gate::Step;
 use crate::audit::{self, Attempt, Confirmation, NotRecorded, Outcome, Report};
 use crate::config::ConfirmWrites;

@@ -534,3 +534,30 @@ async fn an_audit_log_that_cannot_be_written_stops_the_write_before_any_request(
         .await;
     assert!(!is_error(&read), "{}", text(&read));
 }
+
+#[tokio::test]
+async fn at_2026_07_28_the_question_leaves_no_line_and_the_answer_one_attempt() {
+    for (action, send, confirmation, outcome) in [
+        (ElicitationAction::Accept, true, "accepted", "sent"),
+        (ElicitationAction::Decline, false, "declined", "declined"),
+    ] {
+        let dir = scratch("audit");
+        let log = dir.join("audit.jsonl");
+        let log_text = log.display().to_string();
+        let session = super::confirm::connect_with(
+            super::confirm_rounds::modern(action, send),
+            &[("INTERCOM_MCP_AUDIT_LOG", log_text.as_str())],
+            Arc::default(),
+        )
+        .await;
+        session
+            .call("intercomReplyConversation", super::confirm::reply())
+            .await;
+        let trail = lines(&log);
+        assert_eq!(trail.len(), 2, "{trail:#?}");
+        assert_eq!(trail[0]["trace_id"], trail[1]["trace_id"]);
+        assert_eq!(trail[0]["confirmation"], confirmation);
+        assert_eq!(trail[1]["outcome"], outcome);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
