@@ -48,20 +48,27 @@ pub fn router(store: Shared) -> Router {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let id = request_id();
         let body = json!({
             "type": "error.list",
-            "request_id": request_id(),
+            "request_id": id,
             "errors": [{"code": self.code, "message": self.message}],
         });
-        (status, axum::Json(body)).into_response()
+        // The same id in the header as in the body, as Intercom's answers have it.
+        let header = [(REQUEST_ID, id)];
+        (status, header, axum::Json(body)).into_response()
     }
 }
 
-/// Every answer names its request in `X-Request-Id`, as Intercom's do (the audit trail keeps
-/// it).
+/// The header every answer names its request in, as Intercom's do (the audit trail keeps it).
+const REQUEST_ID: &str = "x-request-id";
+
+/// Names an answer's request, unless it already does (an error names the id of its body).
 async fn with_request_id(mut response: Response) -> Response {
-    if let Ok(id) = header::HeaderValue::from_str(&request_id()) {
-        response.headers_mut().insert("x-request-id", id);
+    if !response.headers().contains_key(REQUEST_ID)
+        && let Ok(id) = header::HeaderValue::from_str(&request_id())
+    {
+        response.headers_mut().insert(REQUEST_ID, id);
     }
     response
 }

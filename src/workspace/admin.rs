@@ -38,7 +38,11 @@ impl DefaultAdmin {
         if let Some(id) = &self.configured {
             return Ok(id.clone());
         }
-        Ok(self.me(client).await?.admin_id)
+        match self.me(client).await {
+            Ok(me) => Ok(me.admin_id),
+            Err(Unknown::Why(why)) => Err(failed(&why)),
+            Err(Unknown::Redirect(redirect)) => Err(redirect),
+        }
     }
 
     /// The workspace's app id (`app.id_code` of GET /me); `None` when GET /me fails or has
@@ -46,14 +50,18 @@ impl DefaultAdmin {
     pub async fn workspace(&self, client: &Client) -> Option<String> {
         match self.me(client).await {
             Ok(me) => me.app_id,
-            Err(err) => {
-                tracing::warn!("the workspace's app id is unknown: {err:?}");
+            Err(Unknown::Why(why)) => {
+                tracing::warn!("the workspace's app id is unknown (GET /me: {why})");
+                None
+            }
+            Err(Unknown::Redirect(_)) => {
+                tracing::warn!("the workspace's app id is unknown (GET /me was redirected)");
                 None
             }
         }
     }
 
-    async fn me(&self, client: &Client) -> Result<Me, ToolError> {
+    async fn me(&self, client: &Client) -> Result<Me, Unknown> {
         let mut learned = self.learned.lock().await;
         let generation = self.token.generation();
         if let Some((known, me)) = learned.as_ref()
@@ -70,20 +78,20 @@ impl DefaultAdmin {
                 admin_id: me
                     .get("id")
                     .and_then(id_text)
-                    .ok_or_else(|| failed("the answer has no admin id"))?,
+                    .ok_or_else(|| Unknown::Why("the answer has no admin id".to_owned()))?,
                 app_id: me.pointer("/app/id_code").and_then(id_text),
             },
-            Err(ToolError::Api(error)) => return Err(failed(&format!("HTTP {}", error.status))),
+            Err(ToolError::Api(error)) => {
+                return Err(Unknown::Why(format!("HTTP {}", error.status)));
+            }
             Err(
                 ToolError::Request(message)
                 | ToolError::Transport(message)
-                | ToolError::Body(message),
-            ) => {
-                return Err(failed(&message));
-            }
-            Err(ToolError::Arguments(message)) => return Err(failed(&message)),
+                | ToolError::Body(message)
+                | ToolError::Arguments(message),
+            ) => return Err(Unknown::Why(message)),
             // Says what answered and that nothing was followed: clearer as it is.
-            Err(redirect @ ToolError::Redirect { .. }) => return Err(redirect),
+            Err(redirect @ ToolError::Redirect { .. }) => return Err(Unknown::Redirect(redirect)),
         };
         tracing::info!(
             admin_id = me.admin_id,
@@ -93,6 +101,13 @@ impl DefaultAdmin {
         *learned = Some((generation, me.clone()));
         Ok(me)
     }
+}
+
+/// Why GET /me told us nothing.
+enum Unknown {
+    Why(String),
+    /// A 3xx: its error says what answered and that nothing was followed.
+    Redirect(ToolError),
 }
 
 fn id_text(id: &Value) -> Option<String> {
