@@ -108,6 +108,10 @@ fn report(answered: &Answered, dry_run: bool) -> Report {
                 record_id: body.get("id").and_then(crate::audit::id_text),
             };
         }
+        // An error answer too large to read.
+        Err(ToolError::Body(_)) if answered.status.is_some_and(|status| status >= 300) => {
+            Outcome::Refused
+        }
         // 2xx, but not JSON (or too large to read): Intercom took it.
         Err(ToolError::Body(_)) => Outcome::Sent,
         Err(ToolError::Api(error)) => {
@@ -172,4 +176,60 @@ async fn ready<T: Tool>(context: &Context, mut args: Map<String, Value>) -> Resu
     })?;
     input.check().map_err(ToolError::Arguments)?;
     Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::response::Answer;
+
+    fn answered(answer: Answer, status: Option<u16>) -> Answered {
+        Answered {
+            answer,
+            status,
+            request_id: Some("req-h".to_owned()),
+        }
+    }
+
+    fn outcome(answer: Answer, status: Option<u16>) -> Outcome {
+        report(&answered(answer, status), false).outcome
+    }
+
+    #[test]
+    fn what_came_of_a_call_follows_from_its_answer() {
+        assert_eq!(
+            report(&answered(Ok(json!({"id": 5})), Some(201)), false),
+            Report {
+                outcome: Outcome::Sent,
+                status: Some(201),
+                request_id: Some("req-h".to_owned()),
+                record_id: Some("5".to_owned()),
+            }
+        );
+        let described = answered(Ok(json!({"method": "POST"})), Some(200));
+        assert_eq!(report(&described, true), Report::only(Outcome::DryRun));
+        let body = || Err(ToolError::Body("not JSON".to_owned()));
+        assert_eq!(outcome(body(), Some(200)), Outcome::Sent);
+        assert_eq!(outcome(body(), Some(502)), Outcome::Refused);
+        let redirect = ToolError::Redirect {
+            status: reqwest::StatusCode::FOUND,
+            host: None,
+        };
+        assert_eq!(outcome(Err(redirect), Some(302)), Outcome::Refused);
+        let text = || "why".to_owned();
+        assert_eq!(
+            outcome(Err(ToolError::Arguments(text())), None),
+            Outcome::Invalid
+        );
+        assert_eq!(
+            outcome(Err(ToolError::Request(text())), None),
+            Outcome::Withheld
+        );
+        assert_eq!(
+            outcome(Err(ToolError::Transport(text())), None),
+            Outcome::Unknown
+        );
+    }
 }
