@@ -271,9 +271,8 @@ impl IntercomServer {
 
     /// The one way a call goes: the tool found, its arguments checked, a write confirmed where
     /// the policy asks (or refused where nobody can be asked and the operator says so), then
-    /// sent in `workspace` (`Err`: why no call can reach Intercom), a write recorded in the
-    /// audit trail before and after (`gate.rs` decides, `trail.rs` records and sends). `None`
-    /// when this server exposes no such tool.
+    /// sent in `workspace` (`Err`: why no call can reach Intercom), a write audited before and
+    /// after (`gate.rs` decides, `trail.rs` records and sends). `None`: no such tool here.
     async fn call_in(
         &self,
         workspace: Result<&Context, &String>,
@@ -314,7 +313,8 @@ impl IntercomServer {
                 return Some(Reply::InputRequired(input));
             }
         };
-        let result = self.carry_out(tool, decided, &hints, structured).await;
+        // The trail's trace id: the call's W3C one once traces are wired in (None: a fresh one).
+        let result = (self.carry_out(tool, decided, None, &hints, structured)).await;
         let is_error = result.is_error.unwrap_or(false);
         let error_type = if is_error { metrics::TOOL_ERROR } else { "" };
         (self.state.metrics).operation(method, name, error_type, started.elapsed());

@@ -44,11 +44,13 @@ pub(super) struct Facts<'a> {
 impl IntercomServer {
     /// Sends a decided call, or answers without sending; for a write, the intent line is
     /// written and flushed first (a write it cannot record is not sent: fail closed), and what
-    /// came of it is settled after.
+    /// came of it is settled after. `trace_id`: the call's, for the trail (`None`: a fresh one
+    /// per attempt).
     pub(super) async fn carry_out(
         &self,
         tool: &ServerTool,
         decided: Decided<'_>,
+        trace_id: Option<String>,
         hints: &Hints<'_>,
         structured: bool,
     ) -> CallToolResult {
@@ -64,9 +66,7 @@ impl IntercomServer {
             None => Ok(None),
             Some(args) => {
                 let facts = Facts {
-                    // The call's W3C trace context is wired here once traces land; until then
-                    // each attempt gets a fresh trace id of its own.
-                    trace_id: None,
+                    trace_id,
                     context: workspace,
                     token,
                     confirmation,
