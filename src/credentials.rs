@@ -66,6 +66,8 @@ impl Credentials {
 pub struct RequestToken {
     pub token: Secret,
     pub base_url: Option<String>,
+    /// With OAuth, the client our access token was issued to (who acted, for the audit trail).
+    pub client_id: Option<String>,
     cell: TokenCell,
 }
 
@@ -75,7 +77,14 @@ impl RequestToken {
             cell: TokenCell::new(Some(token.clone())),
             token,
             base_url,
+            client_id: None,
         }
+    }
+
+    /// The same, for an access token issued to `client_id`.
+    pub fn issued_to(mut self, client_id: Option<String>) -> Self {
+        self.client_id = client_id;
+        self
     }
 
     /// Whether Intercom answered 401 to a call this request made with its token.

@@ -34,6 +34,7 @@ const FLOORS: &[&[&str]] = &[
         "state",
         "metrics",
         "traces",
+        "audit",
     ],
     // The allowlist is a constant that names nothing; below metrics, which labels by it.
     &["config", "operations"],

@@ -41,6 +41,8 @@
 //!   `_meta`, a stdio `initialize`, or an HTTP client's sealed session id.
 //! - [`state`]: sealed blobs any replica opens, and what is used once (in process or Redis):
 //!   OAuth's codes and tokens, and confirmations' request states.
+//! - [`audit`]: the audit trail of writes (`--audit-log`): an intent line before each write is
+//!   sent, an outcome line after; body digests, never bodies or tokens.
 //! - [`metrics`]: Prometheus metrics the server records, served at `/metrics` (`--metrics`).
 //! - [`traces`]: a span per MCP request and per Intercom request, exported over OTLP/HTTP
 //!   when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; the current request's trace id.
@@ -50,6 +52,7 @@
 //! - [`doctor`]: `intercom-mcp doctor`: checks the configuration, the token and its region.
 //! - [`sandbox`]: `--sandbox`: a sample Intercom workspace served on loopback.
 
+pub mod audit;
 pub mod auth;
 pub mod completion;
 pub mod config;

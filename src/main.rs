@@ -353,6 +353,7 @@ async fn serve_metrics(server: &IntercomServer, address: Option<std::net::Socket
 async fn serve_stdio(config: &Config, metrics: Option<std::net::SocketAddr>) -> Exit {
     let server = IntercomServer::new(config)?;
     serve_metrics(&server, metrics).await?;
+    server.audit().reopen_on_hangup();
     if config.token.is_none() {
         tracing::warn!(
             "no access token yet: set accessToken or INTERCOM_ACCESS_TOKEN; tool calls will say so"
@@ -399,6 +400,7 @@ async fn serve_http(
     let server =
         IntercomServer::per_request_with(config, std::sync::Arc::new(SystemClock), rounds)?;
     serve_metrics(&server, metrics).await?;
+    server.audit().reopen_on_hangup();
     let router = http::router(server, options, config.limits.max_request_bytes);
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over Streamable HTTP at /mcp");

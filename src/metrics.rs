@@ -75,6 +75,15 @@ struct Refused {
 
 type Durations = Family<Operation, Histogram, fn() -> Histogram>;
 
+/// One write attempt's labels: the tool (one of ours) and its outcome, as the audit trail
+/// names it (`crate::audit::Outcome`): sent, refused, declined, invalid, unknown, dry_run,
+/// withheld.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Write {
+    gen_ai_tool_name: String,
+    outcome: String,
+}
+
 fn histogram() -> Histogram {
     Histogram::new(BUCKETS)
 }
@@ -90,6 +99,7 @@ struct Inner {
     durations: Durations,
     intercom: intercom::Families,
     refused: Family<Refused, Counter>,
+    writes: Family<Write, Counter>,
 }
 
 impl Default for Metrics {
@@ -108,12 +118,19 @@ impl Default for Metrics {
             "HTTP requests refused before the MCP handler, by reason (host, origin, authentication, session)",
             refused.clone(),
         );
+        let writes = Family::<Write, Counter>::default();
+        registry.register(
+            "intercom_writes",
+            "Write attempts by tool and outcome (sent, refused, declined, invalid, unknown, dry_run, withheld)",
+            writes.clone(),
+        );
         Self {
             inner: Arc::new(Inner {
                 registry,
                 durations,
                 intercom,
                 refused,
+                writes,
             }),
         }
     }
@@ -138,6 +155,15 @@ impl Metrics {
         (self.inner.durations)
             .get_or_create(&labels)
             .observe(took.as_secs_f64());
+    }
+
+    /// Counts one write attempt of `tool` (one of ours) by its `outcome` (a fixed name).
+    pub fn write(&self, tool: &str, outcome: &str) {
+        let labels = Write {
+            gen_ai_tool_name: tool.to_owned(),
+            outcome: outcome.to_owned(),
+        };
+        self.inner.writes.get_or_create(&labels).inc();
     }
 
     /// An HTTP request refused before the MCP handler.
@@ -211,5 +237,33 @@ mod tests {
         assert!(text.contains(
             "mcp_server_operation_duration_seconds_bucket{mcp_method_name=\"tools/call\",gen_ai_tool_name=\"intercomGetContact\",error_type=\"\",le=\"0.05\"} 1"
         ), "{text}");
+    }
+
+    #[test]
+    fn a_write_is_counted_by_tool_and_outcome() {
+        let metrics = Metrics::default();
+        metrics.write("intercomAddNote", "sent");
+        metrics.write("intercomAddNote", "sent");
+        metrics.write("intercomAddNote", "refused");
+        let text = metrics.render();
+        // The family's name with or without `_total`, as the text format in use writes it.
+        assert!(
+            text.lines().any(
+                |line| line.starts_with("# TYPE intercom_writes") && line.ends_with(" counter")
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "intercom_writes_total{gen_ai_tool_name=\"intercomAddNote\",outcome=\"sent\"} 2"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "intercom_writes_total{gen_ai_tool_name=\"intercomAddNote\",outcome=\"refused\"} 1"
+            ),
+            "{text}"
+        );
     }
 }

@@ -13,8 +13,59 @@ use crate::policy;
 /// What Intercom answered: the JSON body, or the error the model reads.
 pub type Answer = Result<Value, ToolError>;
 
+/// An answer with what the audit trail keeps of the exchange.
+pub struct Answered {
+    pub answer: Answer,
+    /// The HTTP status, when one came back.
+    pub status: Option<u16>,
+    /// Intercom's `X-Request-Id` header, when there was one.
+    pub request_id: Option<String>,
+}
+
+impl Answered {
+    /// An answer that never reached Intercom (or came back without a status).
+    pub fn unsent(answer: Answer) -> Self {
+        Self {
+            answer,
+            status: None,
+            request_id: None,
+        }
+    }
+}
+
+/// The header Intercom names each request's id in (an error body also carries it).
+const REQUEST_ID: &str = "x-request-id";
+
 /// A generated client's answer → the JSON body, or the error the model reads.
 pub async fn respond(sent: Sent) -> Answer {
+    respond_fully(sent).await.answer
+}
+
+/// As [`respond`], keeping the status and Intercom's request id for the audit trail.
+pub async fn respond_fully(sent: Sent) -> Answered {
+    let (status, request_id) = match &sent {
+        Ok(response) => (Some(response.status()), request_id(response.headers())),
+        Err(progenitor_client::Error::UnexpectedResponse(response)) => {
+            (Some(response.status()), request_id(response.headers()))
+        }
+        Err(progenitor_client::Error::ErrorResponse(response)) => {
+            (Some(response.status()), request_id(response.headers()))
+        }
+        Err(_) => (None, None),
+    };
+    Answered {
+        answer: answer(sent).await,
+        status: status.map(|status| status.as_u16()),
+        request_id,
+    }
+}
+
+fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let value = headers.get(REQUEST_ID)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+async fn answer(sent: Sent) -> Answer {
     use progenitor_client::Error;
     match sent {
         Ok(response) => Ok(response.into_inner()),

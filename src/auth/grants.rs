@@ -64,6 +64,10 @@ pub struct Access {
     pub token: String,
     pub region: String,
     pub exp: u64,
+    /// The client it was issued to, which the audit trail names as who acted (tokens sealed
+    /// before it was kept have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 /// A refresh token: as an access token, for one client, living longer. Intercom's own tokens

@@ -187,15 +187,15 @@ impl OAuth {
             .map(|(_, base)| base.as_str())
     }
 
-    /// The Intercom token and API base URL an access token stands for; `None` when it is not
-    /// one of ours for this server, or has expired.
-    pub fn verify(&self, bearer: &Secret) -> Option<(Secret, String)> {
+    /// The Intercom token, API base URL and client an access token stands for; `None` when
+    /// it is not one of ours for this server, or has expired.
+    pub fn verify(&self, bearer: &Secret) -> Option<(Secret, String, Option<String>)> {
         let access: Access = self.sealer.open(Kind::Access, bearer.expose())?;
         if access.exp <= grants::now() {
             return None;
         }
         let base = self.base_url(&access.region)?.to_owned();
-        Some((Secret::parse(&access.token)?, base))
+        Some((Secret::parse(&access.token)?, base, access.client_id))
     }
 
     /// Seals an access token (also for tests: an expired one is `exp` in the past).
@@ -304,12 +304,13 @@ mod tests {
             token: "tok_user".to_owned(),
             region: "au".to_owned(),
             exp,
+            client_id: Some("client-1".to_owned()),
         };
         let sealed = Secret::parse(&oauth.seal_access(&access(u64::MAX)).unwrap()).unwrap();
-        let (token, base) = oauth.verify(&sealed).unwrap();
+        let (token, base, client) = oauth.verify(&sealed).unwrap();
         assert_eq!(
-            (token.expose(), base.as_str()),
-            ("tok_user", "https://api.au.intercom.io")
+            (token.expose(), base.as_str(), client.as_deref()),
+            ("tok_user", "https://api.au.intercom.io", Some("client-1"))
         );
         let expired =
             Secret::parse(&oauth.seal_access(&access(grants::now() - 1)).unwrap()).unwrap();

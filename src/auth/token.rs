@@ -263,6 +263,7 @@ fn mint(
             token,
             region,
             exp: now + ACCESS_TTL,
+            client_id: Some(client_id.to_owned()),
         })
         .map_err(sealing)?;
     Ok(Minted { access, refresh })

@@ -64,4 +64,8 @@ pub struct Flags {
     /// Expose only these tools, comma-separated [env: INTERCOM_TOOLS]
     #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
     pub tools: Option<Vec<String>>,
+    /// Append one JSON line per write's intent and one per its outcome to PATH (`-`: stderr);
+    /// SIGHUP reopens it (docs/operations.md) [env: INTERCOM_MCP_AUDIT_LOG] [default: none]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub audit_log: Option<String>,
 }

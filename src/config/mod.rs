@@ -39,6 +39,26 @@ pub struct Config {
     /// Serve the embedded sample workspace instead of Intercom. A variable as well as a flag,
     /// because a Claude Desktop bundle's settings can only fill values, not add arguments.
     pub sandbox: bool,
+    /// Where the audit trail of writes goes; `None`: no audit is written.
+    pub audit_log: Option<AuditLog>,
+}
+
+/// Where `--audit-log` (`INTERCOM_MCP_AUDIT_LOG`) writes: a file, or stderr (`-`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditLog {
+    File(std::path::PathBuf),
+    Stderr,
+}
+
+impl AuditLog {
+    /// `-` is stderr; anything else a path. Blank means unset.
+    fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "" => None,
+            "-" => Some(Self::Stderr),
+            path => Some(Self::File(path.into())),
+        }
+    }
 }
 
 /// Which tools are offered, and whether writes really happen: safety switches.
@@ -243,7 +263,13 @@ impl Config {
             first(&["INTERCOM_UNCONFIRMABLE"]),
         )
         .map_err(ConfigError::Unconfirmable)?;
+        let audit_log = flags
+            .audit_log
+            .clone()
+            .or_else(|| first(&["INTERCOM_MCP_AUDIT_LOG"]))
+            .and_then(|text| AuditLog::parse(&text));
         Ok(Self {
+            audit_log,
             sandbox: flags.sandbox || switch("INTERCOM_SANDBOX")?,
             confirm_writes,
             unconfirmable,

@@ -195,3 +195,41 @@ fn the_connection_cap_comes_from_the_environment() {
         .to_string();
     assert!(err.contains("INTERCOM_MAX_CONNECTIONS"), "{err}");
 }
+
+#[test]
+fn the_audit_log_is_a_path_stderr_or_nothing() {
+    assert_eq!(resolve(&[]).unwrap().audit_log, None);
+    assert_eq!(
+        resolve(&[("INTERCOM_MCP_AUDIT_LOG", " ")])
+            .unwrap()
+            .audit_log,
+        None
+    );
+    assert_eq!(
+        resolve(&[("INTERCOM_MCP_AUDIT_LOG", "-")])
+            .unwrap()
+            .audit_log,
+        Some(AuditLog::Stderr)
+    );
+    assert_eq!(
+        resolve(&[(
+            "INTERCOM_MCP_AUDIT_LOG",
+            "/var/log/intercom-mcp/audit.jsonl"
+        )])
+        .unwrap()
+        .audit_log,
+        Some(AuditLog::File("/var/log/intercom-mcp/audit.jsonl".into()))
+    );
+    let flags = Flags {
+        audit_log: Some("/tmp/flag.jsonl".to_owned()),
+        ..Flags::default()
+    };
+    let config = Config::resolve(&flags, |name| {
+        (name == "INTERCOM_MCP_AUDIT_LOG").then(|| "/tmp/env.jsonl".to_owned())
+    })
+    .unwrap();
+    assert_eq!(
+        config.audit_log,
+        Some(AuditLog::File("/tmp/flag.jsonl".into()))
+    );
+}

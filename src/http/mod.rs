@@ -270,9 +270,11 @@ async fn require_credentials(
         (Auth::Secret { secret, token }, Some(presented)) if same(&presented, secret) => {
             Some(RequestToken::new(token.clone(), None))
         }
-        (Auth::OAuth(oauth), Some(presented)) => oauth
-            .verify(&presented)
-            .map(|(token, base_url)| RequestToken::new(token, Some(base_url))),
+        (Auth::OAuth(oauth), Some(presented)) => {
+            oauth.verify(&presented).map(|(token, base_url, client)| {
+                RequestToken::new(token, Some(base_url)).issued_to(client)
+            })
+        }
         _ => None,
     };
     let Some(token) = token else {

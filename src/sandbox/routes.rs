@@ -41,19 +41,36 @@ pub fn router(store: Shared) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(no_route)
         .layer(middleware::from_fn(authorize))
+        .layer(middleware::map_response(with_request_id))
         .with_state(store)
 }
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let id = request_id();
         let body = json!({
             "type": "error.list",
-            "request_id": request_id(),
+            "request_id": id,
             "errors": [{"code": self.code, "message": self.message}],
         });
-        (status, axum::Json(body)).into_response()
+        // The same id in the header as in the body, as Intercom's answers have it.
+        let header = [(REQUEST_ID, id)];
+        (status, header, axum::Json(body)).into_response()
     }
+}
+
+/// The header every answer names its request in, as Intercom's do (the audit trail keeps it).
+const REQUEST_ID: &str = "x-request-id";
+
+/// Names an answer's request, unless it already does (an error names the id of its body).
+async fn with_request_id(mut response: Response) -> Response {
+    if !response.headers().contains_key(REQUEST_ID)
+        && let Ok(id) = header::HeaderValue::from_str(&request_id())
+    {
+        response.headers_mut().insert(REQUEST_ID, id);
+    }
+    response
 }
 
 /// Shaped like Intercom's request ids (a UUID); nothing looks them up.

@@ -2,7 +2,8 @@
 //! confirmation (`--confirm-writes`), who can be asked and how (mid-call before 2026-07-28 in a
 //! session; by an input-required answer at 2026-07-28, over stdio or HTTP; nobody otherwise),
 //! what becomes of the write when nobody can be (`--unconfirmable`), and the line and `_meta`
-//! every such result carries saying whether the user was asked.
+//! every such result carries saying whether the user was asked; and so what
+//! [`IntercomServer::call_in`] does with a call ([`Step`]).
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ContentBlock, InputRequiredResult,
@@ -13,10 +14,13 @@ use rmcp::{Peer, RoleServer};
 use serde_json::{Map, Value};
 
 use super::IntercomServer;
+use super::trail::Decided;
+use crate::audit::{Confirmation, Outcome};
 use crate::config::Unconfirmable;
 use crate::confirm::{self, Asked, Decision, round};
 use crate::credentials::{Credentials, RequestToken};
-use crate::tools::ServerTool;
+use crate::error::Hints;
+use crate::tools::{Effect, ServerTool};
 use crate::workspace::Context;
 
 /// Who is asked about a write that needs confirmation, and how.
@@ -46,6 +50,14 @@ pub(super) enum Gate {
     Ask(Box<InputRequiredResult>),
 }
 
+/// What [`IntercomServer::call_in`] does with a call once it is decided: send it in a
+/// workspace (with the confirmation's note, when the user was asked), or answer at once
+/// without sending.
+pub(super) enum Step<'c> {
+    Send(&'c Context, Map<String, Value>, Option<Note>),
+    Stop(CallToolResult, Outcome),
+}
+
 /// What such a write's result says about asking.
 pub(super) struct Note {
     asked: Asked,
@@ -57,6 +69,15 @@ impl Note {
         Self {
             asked,
             line: asked.note().map(str::to_owned),
+        }
+    }
+
+    /// How the write was confirmed, as the audit trail names it.
+    pub(super) fn confirmation(&self) -> Confirmation {
+        match self.asked {
+            Asked::Confirmed => Confirmation::Accepted,
+            Asked::Declined => Confirmation::Declined,
+            Asked::NotAsked => Confirmation::NotAsked,
         }
     }
 
@@ -77,6 +98,77 @@ keeps no session between requests; a client on MCP 2026-07-28 can be asked)";
 const NO_ELICITATION: &str = "this client declared no form elicitation, so it cannot ask the user";
 
 impl IntercomServer {
+    /// What to do with a call of `tool`: its arguments checked, then sent, refused or asked
+    /// about; with what the audit trail needs of it (`token`: over HTTP, the one the request
+    /// acts with). `Err` (2026-07-28): the input the call requires first.
+    pub(super) async fn decide<'c>(
+        &self,
+        tool: &ServerTool,
+        workspace: Result<&'c Context, &String>,
+        args: Option<Map<String, Value>>,
+        token: Option<&'c RequestToken>,
+        ask: Ask<'_>,
+        hints: &Hints<'_>,
+    ) -> Result<Decided<'c>, Box<InputRequiredResult>> {
+        // A write's arguments as the client sent them, for the trail's ids and digest.
+        let audited = (tool.facts.effect != Effect::Read && self.state.audit.is_on())
+            .then(|| args.clone().unwrap_or_default());
+        let (step, confirmation) = self.step(tool, workspace, args, ask, hints).await?;
+        Ok(Decided {
+            step,
+            confirmation,
+            audited,
+            workspace: workspace.ok(),
+            token,
+        })
+    }
+
+    /// The step, and how the write was confirmed (`None` when it stopped before that was
+    /// decided).
+    async fn step<'c>(
+        &self,
+        tool: &ServerTool,
+        workspace: Result<&'c Context, &String>,
+        args: Option<Map<String, Value>>,
+        ask: Ask<'_>,
+        hints: &Hints<'_>,
+    ) -> Result<(Step<'c>, Option<Confirmation>), Box<InputRequiredResult>> {
+        let failed = |text: String| CallToolResult::error(vec![ContentBlock::text(text)]);
+        let (context, args) = match (workspace, tool.prepare(args)) {
+            (Err(why), _) => return Ok((Step::Stop(failed(why.clone()), Outcome::Withheld), None)),
+            (_, Err(error)) => {
+                return Ok((
+                    Step::Stop(failed(error.render(hints)), Outcome::Invalid),
+                    None,
+                ));
+            }
+            (Ok(context), Ok(args)) => (context, args),
+        };
+        let Some(question) = self.question(tool, &args, context) else {
+            let confirmation = self.unasked(context);
+            return Ok((Step::Send(context, args, None), Some(confirmation)));
+        };
+        // Boxed: confirming is rare, and its future held inline would enlarge every call's.
+        match Box::pin(self.gate(tool, &args, question, ask)).await {
+            Gate::Send(asked) => {
+                let confirmation = asked.confirmation();
+                Ok((Step::Send(context, args, Some(asked)), Some(confirmation)))
+            }
+            Gate::Refuse(why, asked) => {
+                let confirmation = asked.confirmation();
+                let outcome = match confirmation {
+                    Confirmation::Declined => Outcome::Declined,
+                    _ => Outcome::Withheld,
+                };
+                Ok((
+                    Step::Stop(asked.mark(failed(why)), outcome),
+                    Some(confirmation),
+                ))
+            }
+            Gate::Ask(input) => Err(input),
+        }
+    }
+
     /// Who can be asked about `request`'s write, from the revision, the client's capabilities
     /// (per request at 2026-07-28) and the transport; takes the retry's fields from `request`.
     pub(super) fn who_asks<'a>(

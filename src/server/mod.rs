@@ -6,21 +6,23 @@
 
 mod gate;
 mod handler;
+mod trail;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, InputRequiredResult,
+    CallToolRequestParams, CallToolResponse, CallToolResult, InputRequiredResult,
     ReadResourceRequestParams, ReadResourceResult,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
 use serde_json::{Map, Value};
 
+use crate::audit::Audit;
 use crate::config::{Config, ConfirmWrites, Region, Secret, Unconfirmable};
 use crate::confirm::{self, round::Rounds};
-use crate::credentials::{Credentials, LazyContext, Tenants, Workspace};
+use crate::credentials::{Credentials, LazyContext, RequestToken, Tenants, Workspace};
 use crate::error::Hints;
 use crate::intercom::{self, TokenCell};
 use crate::logging::ClientLog;
@@ -31,7 +33,7 @@ use crate::tools::{self, ServerTool};
 use crate::workspace::Context;
 use crate::workspace::admin::DefaultAdmin;
 
-use gate::{Ask, Gate};
+use gate::Ask;
 pub use handler::TOKEN_UPDATE;
 
 /// One tool call on its way through the server, from whichever path it came.
@@ -44,6 +46,8 @@ struct CallRequest<'a> {
     structured: bool,
     /// The MCP method the call answers, as the metrics label it.
     method: &'static str,
+    /// Over HTTP, the token the request acts with (who acted, for the audit trail).
+    token: Option<&'a RequestToken>,
 }
 
 /// The method of a tool call, and of a record read through its tool.
@@ -82,6 +86,8 @@ struct State {
     log: ClientLog,
     /// What `--metrics` serves; recorded in [`IntercomServer::call_in`].
     metrics: Metrics,
+    /// The audit trail of writes (`--audit-log`); recorded in [`IntercomServer::call_in`].
+    audit: Audit,
 }
 
 impl IntercomServer {
@@ -160,6 +166,7 @@ impl IntercomServer {
             asking: confirm::Gauge::default(),
             running: confirm::Gauge::default(),
             metrics,
+            audit: Audit::open(config.audit_log.as_ref()),
             instructions: format!(
                 "{} {}",
                 handler::INSTRUCTIONS,
@@ -187,6 +194,11 @@ impl IntercomServer {
         &self.state.metrics
     }
 
+    /// The audit trail this server writes (`--audit-log`).
+    pub fn audit(&self) -> &Audit {
+        &self.state.audit
+    }
+
     /// The tools this server exposes.
     pub fn tools(&self) -> impl Iterator<Item = &ServerTool> {
         self.state.tools.iter()
@@ -209,6 +221,7 @@ impl IntercomServer {
             ask: Ask::Nobody("the `call` command has nobody to ask"),
             structured: false,
             method: TOOLS_CALL,
+            token: None,
         };
         let workspace = self.state.credentials.workspace(None);
         match self.call_in(workspace.as_deref(), call).await? {
@@ -243,6 +256,7 @@ impl IntercomServer {
             ask,
             structured,
             method: TOOLS_CALL,
+            token: parts.and_then(|parts| parts.extensions.get::<RequestToken>()),
         };
         let workspace = self.state.credentials.workspace(parts);
         match self.call_in(workspace.as_deref(), call).await {
@@ -264,8 +278,8 @@ impl IntercomServer {
 
     /// The one way a call goes: the tool found, its arguments checked, a write confirmed where
     /// the policy asks (or refused where nobody can be asked and the operator says so), then
-    /// sent in `workspace` (`Err`: why no call can reach Intercom). `None` when this server
-    /// exposes no such tool.
+    /// sent in `workspace` (`Err`: why no call can reach Intercom), a write audited before and
+    /// after (`gate.rs` decides, `trail.rs` records and sends). `None`: no such tool here.
     async fn call_in(
         &self,
         workspace: Result<&Context, &String>,
@@ -277,6 +291,7 @@ impl IntercomServer {
             ask,
             structured,
             method,
+            token,
         } = call;
         let started = Instant::now();
         let Some(tool) = self.find(name) else {
@@ -297,28 +312,15 @@ impl IntercomServer {
             scope: tool.facts.scope,
             repeatable: tool.repeatable(),
         };
-        let failed = |text: String| CallToolResult::error(vec![ContentBlock::text(text)]);
-        let result = match (workspace, tool.prepare(args)) {
-            (Err(why), _) => failed(why.clone()),
-            (_, Err(error)) => failed(error.render(&hints)),
-            (Ok(context), Ok(args)) => match self.question(tool, &args, context) {
-                None => tool.call(context, args, &hints, structured).await,
-                // Boxed: confirming is rare, and its future held inline would enlarge every
-                // call's.
-                Some(question) => match Box::pin(self.gate(tool, &args, question, ask)).await {
-                    Gate::Send(asked) => {
-                        let result = tool.call(context, args, &hints, structured).await;
-                        asked.mark(result)
-                    }
-                    Gate::Refuse(why, asked) => asked.mark(failed(why)),
-                    Gate::Ask(input) => {
-                        tracing::info!(tool = name, "tool call: asked the user to confirm");
-                        self.answered(method, tool.name(), started, None);
-                        return Some(Reply::InputRequired(input));
-                    }
-                },
-            },
+        let decided = match self.decide(tool, workspace, args, token, ask, &hints).await {
+            Ok(decided) => decided,
+            Err(input) => {
+                tracing::info!(tool = name, "tool call: asked the user to confirm");
+                self.answered(method, tool.name(), started, None);
+                return Some(Reply::InputRequired(input));
+            }
         };
+        let result = (self.carry_out(tool, decided, &hints, structured)).await;
         let is_error = result.is_error.unwrap_or(false);
         let error_type = if is_error { metrics::TOOL_ERROR } else { "" };
         (self.state.metrics).operation(method, tool.name(), error_type, started.elapsed());
@@ -357,6 +359,7 @@ impl IntercomServer {
                         ask: Ask::Nobody("a resource read has nobody to ask"),
                         structured: false,
                         method: RESOURCES_READ,
+                        token: None,
                     };
                     through_tool = true;
                     // A record is read by a Get tool, which never asks.

@@ -32,7 +32,7 @@ use serde_json::{Map, Value, json};
 use crate::config::Exposure;
 use crate::confirm::{self, CustomerMessage};
 use crate::intercom::{Client, Sent};
-use crate::response::Answer;
+use crate::response::Answered;
 use crate::workspace::Context;
 use schema::InputSchema;
 
@@ -85,7 +85,7 @@ trait Handler: Send + Sync {
         &self,
         context: &'a Context,
         args: Map<String, Value>,
-    ) -> Pin<Box<dyn Future<Output = Answer> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = Answered> + Send + 'a>>;
 }
 
 /// The [`Handler`] of the tool `T`.
@@ -100,7 +100,7 @@ impl<T: Tool> Handler for Typed<T> {
         &self,
         context: &'a Context,
         args: Map<String, Value>,
-    ) -> Pin<Box<dyn Future<Output = Answer> + Send + 'a>> {
+    ) -> Pin<Box<dyn Future<Output = Answered> + Send + 'a>> {
         Box::pin(call::send::<T>(context, args))
     }
 }

@@ -66,6 +66,11 @@ impl Context {
         self.admin.id(&self.reads).await
     }
 
+    /// The workspace's app id (GET /me, learned once), for the audit trail.
+    pub async fn workspace_id(&self) -> Option<String> {
+        self.admin.workspace(&self.reads).await
+    }
+
     /// One list of the directory, from the cache while it is fresh.
     pub async fn directory(&self, kind: Kind) -> Result<Arc<Value>, ToolError> {
         self.directory.read(kind, &self.reads).await

@@ -209,7 +209,13 @@ impl Replica {
                 .map(|(_, value)| value.clone())
         };
         // The configured base URL is the US mock's: calls must go where the token's region is.
-        let config = super::config(&[], &intercom.us.uri());
+        // Of the environment, the server's own configuration takes only the audit trail.
+        let audit: Vec<(&str, &str)> = env
+            .iter()
+            .filter(|(name, _)| name == "INTERCOM_MCP_AUDIT_LOG")
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let config = super::config(&audit, &intercom.us.uri());
         let http_client = intercom_mcp::intercom::http_client(&config).unwrap();
         let oauth = Arc::new(OAuth::resolve(Some(public_url), http_client, lookup).unwrap());
         let options =

@@ -7,7 +7,8 @@
 //! Intercom refuses (`oauth_refused.rs`), what is used once across replicas, in process and in
 //! a real Redis (`oauth_state.rs`), our consent page (`consent.rs`), which methods are answered
 //! at each revision (`methods.rs`), the sandbox's bearer over HTTP (`sandbox.rs`), and 2025
-//! clients remembered through sealed session ids (`sessions.rs`).
+//! clients remembered through sealed session ids (`sessions.rs`), and who acted as the audit
+//! trail says it over HTTP and OAuth (`audit.rs`).
 //!
 //! One test binary: every test binary links the whole crate, and CI pays for each link.
 #![allow(
@@ -20,6 +21,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod audit;
 mod bounds;
 mod consent;
 mod error_ids;

@@ -168,6 +168,7 @@ async fn tampered_expired_and_foreign_tokens_get_401() {
             token: USER_TOKEN.to_owned(),
             region: "eu".to_owned(),
             exp: u64::MAX,
+            client_id: None,
         })
         .unwrap();
     assert_eq!(mcp_status(&replica, Some(&valid)).await.0, 200);
@@ -181,6 +182,7 @@ async fn tampered_expired_and_foreign_tokens_get_401() {
             token: USER_TOKEN.to_owned(),
             region: "eu".to_owned(),
             exp: 1,
+            client_id: None,
         })
         .unwrap();
     for refused in [tampered.as_str(), expired.as_str(), USER_TOKEN] {

@@ -8,7 +8,8 @@
 //! answers (`confirm_rounds.rs`, across replicas: `confirm_replicas.rs`) and where nobody can be
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
 //! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`; every tool, method and fault counted
-//! exactly: `metrics_counted.rs`; what is not sent: `metrics_unsent.rs`), spans exported over OTLP (`traces.rs`), record templates that name no record (`records.rs`), the
+//! exactly: `metrics_counted.rs`; what is not sent: `metrics_unsent.rs`), spans exported over OTLP (`traces.rs`), the audit trail of
+//! writes in process (`audit.rs`) and through the binary (`audit_binary.rs`), record templates that name no record (`records.rs`), the
 //! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
 //! terminal (`first_minute.rs`).
 //!
@@ -26,6 +27,8 @@ mod common;
 mod answered;
 mod apps;
 mod apps_binary;
+mod audit;
+mod audit_binary;
 mod burst;
 mod cli;
 mod confirm;

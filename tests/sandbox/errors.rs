@@ -19,14 +19,27 @@ async fn errors_come_in_intercoms_shape_with_its_statuses() -> anyhow::Result<()
             assert_eq!(body["request_id"].as_str().unwrap().len(), 36, "{body}");
         }
     };
+    // Every answer names its request in X-Request-Id; an error, the id of its body.
     async fn read(request: reqwest::RequestBuilder) -> (u16, Value) {
         let response = request.send().await.unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+        let header = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (status, body): (u16, Value) =
+            (response.status().as_u16(), response.json().await.unwrap());
+        if status >= 400 {
+            assert_eq!(body["request_id"], header.as_str(), "{body}");
+        } else {
+            assert_eq!(header.len(), 36, "{header}");
+        }
+        (status, body)
     }
 
     expect(401, "unauthorized")(read(client.get(url("/me"))).await);
     expect(401, "unauthorized")(read(client.get(url("/me")).bearer_auth("sandbox2")).await);
     expect(404, "not_found")(read(client.get(url("/segments")).bearer_auth(TOKEN)).await);
+    assert_eq!(read(client.get(url("/me")).bearer_auth(TOKEN)).await.0, 200);
     expect(400, "parameter_invalid")(
         read(client.get(url("/contacts?per_page=0")).bearer_auth(TOKEN)).await,
     );
