@@ -275,6 +275,27 @@ async fn every_tool_method_and_fault_is_counted_exactly() {
     assert_eq!(ratio("+Inf"), ordinary_answers, "{text}");
     let count = value(&text, "intercom_rate_limit_remaining_ratio_count");
     assert_eq!(count, ordinary_answers, "{text}");
+    // Writes by outcome: each write tool sent once; the write the 500 refused; the reply the
+    // user declined.
+    let writes = |tool: &str, outcome: &str| {
+        let labels = format!("gen_ai_tool_name=\"{tool}\",outcome=\"{outcome}\"");
+        value(&text, &format!("intercom_writes_total{{{labels}}}"))
+    };
+    let write_tools = [
+        "intercomCreateContact",
+        "intercomUpdateContact",
+        "intercomAddNote",
+        "intercomReplyConversation",
+        "intercomCloseConversation",
+        "intercomAssignConversation",
+        "intercomTagContact",
+    ];
+    for tool in write_tools {
+        assert_eq!(writes(tool, "sent"), 1, "{tool}\n{text}");
+    }
+    assert_eq!(writes("intercomCreateContact", "refused"), 1, "{text}");
+    assert_eq!(writes("intercomReplyConversation", "declined"), 1, "{text}");
+    assert_eq!(sum(&text, "intercom_writes_total", ""), 9, "{text}");
     // Nothing that names a customer, a token or a workspace.
     for secret in [TOKEN, "c1", "co1", "b@example.com", "a@example.com"] {
         assert!(!text.contains(secret), "{secret}\n{text}");

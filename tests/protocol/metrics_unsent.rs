@@ -29,6 +29,10 @@ async fn a_dry_run_sends_and_counts_no_request_and_no_answer_is_none() {
     let text = dry.scrape().await;
     assert_eq!(calls(&text, "intercomCreateContact", ""), 1, "{text}");
     assert_eq!(sum(&text, "intercom_requests_total", ""), 0, "{text}");
+    let dry_run =
+        "intercom_writes_total{gen_ai_tool_name=\"intercomCreateContact\",outcome=\"dry_run\"}";
+    assert_eq!(value(&text, dry_run), 1, "{text}");
+    assert_eq!(sum(&text, "intercom_writes_total", ""), 1, "{text}");
     assert!(intercom.received_requests().await.unwrap().is_empty());
     promtool_accepts(&text);
 
