@@ -1,6 +1,7 @@
 //! The layer map of docs/architecture.md, checked: each top-level module of src/ sits on one
 //! floor, and its code (comments and unit tests aside) names only modules on lower floors. So
-//! no two modules use each other, and a new module must be given a floor. Test-only.
+//! no two modules use each other, and a new module must be given a floor. Also the house
+//! style's small rooms: no source file over 400 lines. Test-only.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -106,12 +107,13 @@ fn sources(dir: &Path, top: Option<&str>, out: &mut Vec<(String, String)>) {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let module = top.map_or(name.clone(), str::to_owned);
+        // The crate's roots, the binary's own modules (`main/`) and this test are no floor.
+        if top.is_none() && ["lib", "main", "layers"].contains(&name.as_str()) {
+            continue;
+        }
         if path.is_dir() {
             sources(&path, Some(&module), out);
-        } else if path.extension().is_some_and(|ext| ext == "rs")
-            // The crate's roots and this test are no floor.
-            && !(top.is_none() && ["lib", "main", "layers"].contains(&name.as_str()))
-        {
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
             out.push((module, std::fs::read_to_string(&path).unwrap()));
         }
     }
@@ -147,4 +149,43 @@ fn an_upward_or_sideways_import_fails_and_a_downward_one_passes() {
     // Comments and unit tests may name anything.
     assert!(violations(&file("config", "/// see `crate::server`\n")).is_empty());
     assert!(violations(&file("config", "#[cfg(test)]\nuse crate::server;\n")).is_empty());
+}
+
+/// The house style's small rooms ("No source file over 400 lines"): a file past the limit is
+/// split by what its parts own.
+const MAX_LINES: usize = 400;
+
+/// Every `.rs` file under `dir` (build output aside), with its line count.
+fn line_counts(dir: &Path, out: &mut Vec<(String, usize)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|name| name != "target") {
+                line_counts(&path, out);
+            }
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+            out.push((path.display().to_string(), lines));
+        }
+    }
+}
+
+#[test]
+fn no_source_file_is_over_the_house_styles_limit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches", "xtask"] {
+        line_counts(&root.join(dir), &mut files);
+    }
+    assert!(files.len() > 100, "read {} files", files.len());
+    let long: Vec<String> = files
+        .iter()
+        .filter(|(_, lines)| *lines > MAX_LINES)
+        .map(|(path, lines)| format!("{path}: {lines} lines"))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "over {MAX_LINES} lines:\n{}",
+        long.join("\n")
+    );
 }

@@ -1,6 +1,7 @@
 //! The `intercom-mcp` command: configuration from flags, environment and `.env`, then a
 //! subcommand — serve (stdio or HTTP), doctor, call, tools. When serving over stdio, stdout
-//! carries JSON-RPC only; logs always go to stderr.
+//! carries JSON-RPC only; logs always go to stderr. The binary's own modules are in `main/`:
+//! the one-shot commands (`commands.rs`) and the stderr log (`stderr_log.rs`).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -12,6 +13,15 @@ use intercom_mcp::policy::SystemClock;
 use intercom_mcp::server::IntercomServer;
 use intercom_mcp::state::seal::Keys;
 use intercom_mcp::{http, sandbox, transport};
+
+// In a folder of the binary's own: `mod` alone would look beside the library's modules.
+#[path = "main/commands.rs"]
+mod commands;
+#[path = "main/stderr_log.rs"]
+mod stderr_log;
+
+use commands::{call, doctor, tools};
+use stderr_log::init_logging;
 
 #[derive(Parser)]
 #[command(
@@ -240,103 +250,6 @@ fn shared_keys(oauth: bool) -> Result<Keys, String> {
 /// remembered in `state_url`'s Redis, or in process.
 fn shared_rounds(keys: &Keys, state_url: Option<&str>) -> Result<Rounds, String> {
     Rounds::new(keys, intercom_mcp::state::store::from_url(state_url)?)
-}
-
-async fn doctor(config: &Config) -> Exit {
-    let executable = std::env::current_exe()
-        .map(|path| path.display().to_string())
-        .unwrap_or_else(|_| "intercom-mcp".to_owned());
-    let report =
-        intercom_mcp::doctor::run(config, &intercom_mcp::doctor::region_urls(), &executable).await;
-    for line in &report.lines {
-        println!("{line}");
-    }
-    Ok(if report.ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// One tool through the same path an MCP call takes. Exit 0 on success, 1 on an error result,
-/// 2 on a call that could not be made (unknown tool, arguments not a JSON object).
-async fn call(config: &Config, tool: &str, arguments: &str) -> Exit {
-    let server = IntercomServer::new(config)?;
-    let arguments = match serde_json::from_str::<serde_json::Value>(arguments) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => {
-            eprintln!(
-                "intercom-mcp: the arguments must be a JSON object, e.g. '{{\"contact_id\": \"…\"}}'"
-            );
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let Some(result) = server.call(tool, Some(arguments)).await else {
-        let names: Vec<&str> = server.tools().map(|tool| tool.name()).collect();
-        eprintln!(
-            "intercom-mcp: no tool {tool:?}; the tools are: {}",
-            names.join(", ")
-        );
-        return Ok(ExitCode::from(2));
-    };
-    for block in &result.content {
-        if let Some(text) = block.as_text() {
-            println!("{}", text.text);
-        }
-    }
-    Ok(if result.is_error == Some(true) {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn tools(config: &Config, json: bool) -> Exit {
-    let server = IntercomServer::new(config)?;
-    let rows = intercom_mcp::tools::summary(server.tools());
-    if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
-    } else {
-        println!("{}", intercom_mcp::tools::table(&rows));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Our crate logs at the configured level; dependencies only warnings, since some of them log
-/// request details (rmcp logs notification params, which can hold a token). A fixed target
-/// list, not an `EnvFilter`: no directive parsing or regex engine at start-up.
-fn init_logging(level: &str) {
-    use tracing_subscriber::filter::{LevelFilter, Targets, filter_fn};
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    // The configuration has checked the name; an unknown one cannot reach here.
-    let level = level.parse().unwrap_or(LevelFilter::INFO);
-    let filter = Targets::new()
-        .with_default(LevelFilter::WARN)
-        .with_target("intercom_mcp", level);
-    let output = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(false);
-    tracing_subscriber::registry()
-        .with(output)
-        .with(filter)
-        .with(filter_fn(|event| !is_rmcps_error_answer(event)))
-        .init();
-}
-
-/// rmcp 3.11's WARN line for every error answered to a client (`tracing::warn!(%id, ?error,
-/// "response error")` in rmcp's src/service.rs), in Rust's Debug form. An error answered to a
-/// client is the client's mistake, not the server's trouble; we log it at debug in one line
-/// (`transport::answered`). Only this event is left out: the only WARN of `rmcp::service` with
-/// both an `id` and an `error` field. Its other warnings (a rejected request, a failed send)
-/// stay.
-fn is_rmcps_error_answer(event: &tracing::Metadata<'_>) -> bool {
-    let fields = event.fields();
-    event.is_event()
-        && *event.level() == tracing::Level::WARN
-        && event.target() == "rmcp::service"
-        && fields.field("id").is_some()
-        && fields.field("error").is_some()
 }
 
 /// Starts the `--metrics` listener, when asked for, on a task of its own.

@@ -2,7 +2,7 @@
 //! and says this server does not support it (rmcp's says only the method's name), and each error
 //! is logged once, at debug, in one line: method, code and message, never the request's params,
 //! arguments or credentials. rmcp logs the same answer at WARN in Rust's Debug form; the log
-//! setup in `main.rs` leaves that line out.
+//! setup in `main/stderr_log.rs` leaves that line out.
 
 use rmcp::model::{ErrorCode, ErrorData};
 

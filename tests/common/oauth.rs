@@ -1,27 +1,29 @@
 //! An OAuth deployment on loopback: a mock Intercom (consent page, code exchange, `GET /me` in
 //! two regions), replicas of the HTTP server with `--oauth` sharing a key, and a test client
 //! that goes through discovery, registration, PKCE, our consent page, authorization and the
-//! token exchange.
+//! token exchange (that client's side is `oauth/client.rs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use intercom_mcp::auth::OAuth;
 use intercom_mcp::http;
 use intercom_mcp::server::IntercomServer;
-use rmcp::ServiceExt;
-use rmcp::model::CallToolRequestParams;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::oneshot;
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::RecordingClock;
-use super::consent::approve;
+
+mod client;
+// Each test binary takes in all of `common` and uses some of the flow (as `dead_code` is
+// allowed for the rest in `mod.rs`).
+#[allow(unused_imports)]
+pub use client::{
+    authorize, authorize_s256, browser, list_tags, location, pkce, query, redeem, register,
+    sign_in, token,
+};
 
 pub const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const APP_ID: &str = "intercom-app-id";
@@ -249,155 +251,4 @@ impl Base for Replica {
     fn url(&self, path: &str) -> String {
         Replica::url(self, path)
     }
-}
-
-/// A client that does not follow redirects: each hop of the flow is looked at.
-pub fn browser() -> reqwest::Client {
-    // reqwest is built without a TLS provider of its own (as the server installs it).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// A PKCE pair (RFC 7636): the verifier and its S256 challenge.
-pub fn pkce(seed: &str) -> (String, String) {
-    let verifier = format!("{seed:-<50}");
-    let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
-    (verifier, URL_SAFE_NO_PAD.encode(digest.as_ref()))
-}
-
-pub fn location(response: &reqwest::Response) -> reqwest::Url {
-    let location = response.headers()["location"].to_str().unwrap();
-    reqwest::Url::parse(location).unwrap()
-}
-
-pub fn query(url: &reqwest::Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
-}
-
-/// RFC 7591 registration with one redirect URI; the client id.
-pub async fn register(replica: &impl Base, redirect_uri: &str) -> String {
-    let answer = browser()
-        .post(replica.url("/register"))
-        .json(&json!({"redirect_uris": [redirect_uri], "client_name": "test client"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 201);
-    let body: Value = answer.json().await.unwrap();
-    assert_eq!(body["token_endpoint_auth_method"], "none");
-    body["client_id"].as_str().unwrap().to_owned()
-}
-
-/// `/authorize` with these query parameters, as a user who approves the client on our consent
-/// page; the answer, not followed. A good request shows the page once and the answer is the
-/// approval's (on to Intercom). A refused one is sent again from a browser that approved the
-/// client and redirect URI earlier ([`approve`]), when those are good: its errors then go back
-/// to the client.
-pub async fn authorize(replica: &impl Base, params: &[(&str, &str)]) -> reqwest::Response {
-    let get = || browser().get(replica.url("/authorize")).query(params);
-    let first = get().send().await.unwrap();
-    match first.status().as_u16() {
-        200 => {
-            let csrf = super::consent::cookie(&first, super::consent::CSRF_COOKIE).unwrap();
-            let token = super::consent::form_token(&first.text().await.unwrap()).unwrap();
-            super::consent::decide(replica, &token, Some(&csrf), "approve").await
-        }
-        400 => match approve(replica, params).await {
-            Some(approval) => get().header("cookie", approval).send().await.unwrap(),
-            None => first,
-        },
-        _ => first,
-    }
-}
-
-/// `/authorize` for `client_id` with [`CLIENT_REDIRECT`], PKCE S256 and `extra` parameters.
-pub async fn authorize_s256(
-    replica: &impl Base,
-    client_id: &str,
-    challenge: &str,
-    extra: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut params = vec![
-        ("response_type", "code"),
-        ("client_id", client_id),
-        ("redirect_uri", CLIENT_REDIRECT),
-        ("code_challenge", challenge),
-        ("code_challenge_method", "S256"),
-    ];
-    params.extend_from_slice(extra);
-    authorize(replica, &params).await
-}
-
-/// From `/authorize` through Intercom's consent page and our callback: our code.
-pub async fn sign_in(replica: &impl Base, client_id: &str, challenge: &str) -> String {
-    let answer = authorize_s256(
-        replica,
-        client_id,
-        challenge,
-        &[("state", "client-state-1")],
-    )
-    .await;
-    assert_eq!(answer.status(), 302);
-    let consent = location(&answer);
-    let back = browser().get(consent.as_str()).send().await.unwrap();
-    assert_eq!(back.status(), 302);
-    let callback = location(&back);
-    let answer = browser().get(callback.as_str()).send().await.unwrap();
-    assert_eq!(answer.status(), 302);
-    let to_client = location(&answer);
-    assert_eq!(
-        query(&to_client, "state").as_deref(),
-        Some("client-state-1")
-    );
-    query(&to_client, "code").expect("a code for the client")
-}
-
-/// The authorization_code grant for `code` with its PKCE `verifier`: status and JSON body.
-pub async fn redeem(
-    replica: &impl Base,
-    client_id: &str,
-    code: &str,
-    verifier: &str,
-) -> (u16, Value) {
-    token(
-        replica,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("client_id", client_id),
-            ("code_verifier", verifier),
-        ],
-    )
-    .await
-}
-
-/// POST `/token` with a form; status and JSON body.
-pub async fn token(replica: &impl Base, form: &[(&str, &str)]) -> (u16, Value) {
-    let answer = browser()
-        .post(replica.url("/token"))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (answer.status().as_u16(), answer.json().await.unwrap())
-}
-
-/// Lists the tags through MCP with `access` as the bearer token; the result's text.
-pub async fn list_tags(replica: &impl Base, access: &str) -> String {
-    let config =
-        StreamableHttpClientTransportConfig::with_uri(replica.url("/mcp")).auth_header(access);
-    let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.unwrap();
-    let result = client
-        .call_tool(CallToolRequestParams::new("intercomListTags"))
-        .await
-        .unwrap();
-    assert_ne!(result.is_error, Some(true), "{result:?}");
-    let text = result.content[0].as_text().unwrap().text.clone();
-    client.cancel().await.unwrap();
-    text
 }

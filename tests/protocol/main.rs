@@ -9,7 +9,7 @@
 //! asked (`confirm_unasked.rs`), the safety switches (`switches.rs`), MCP logging of waits and
 //! retries (`logging.rs`), Prometheus metrics at `--metrics` (`metrics.rs`; every tool, method and fault counted
 //! exactly: `metrics_counted.rs`; what is not sent: `metrics_unsent.rs`), spans exported over OTLP (`traces.rs`), the audit trail of
-//! writes in process (`audit.rs`) and through the binary (`audit_binary.rs`), record templates that name no record (`records.rs`), the
+//! writes in process (`audit.rs`; each outcome, confirmation and trace id: `audit_outcomes.rs`) and through the binary (`audit_binary.rs`), record templates that name no record (`records.rs`), the
 //! command-line tools `doctor`, `call` and `tools` (`cli.rs`), and the line for a person at a
 //! terminal (`first_minute.rs`).
 //!
@@ -29,6 +29,7 @@ mod apps;
 mod apps_binary;
 mod audit;
 mod audit_binary;
+mod audit_outcomes;
 mod burst;
 mod cli;
 mod confirm;
