@@ -28,7 +28,7 @@ use intercom_mcp::policy::Clock;
 use intercom_mcp::server::IntercomServer;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ClientNotification, CustomNotification};
 use rmcp::service::RunningService;
-use rmcp::{RoleClient, ServiceExt};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -126,15 +126,26 @@ async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) ->
     }
 }
 
+/// Calls `tool` with `args` (a JSON object) through `client`, and answers its result. The
+/// running service's `call_tool`, not its peer's: it answers a 2026-07-28 input-required round
+/// through the client's handler.
+pub async fn call_tool<C: ClientHandler>(
+    client: &RunningService<RoleClient, C>,
+    tool: &str,
+    args: Value,
+) -> CallToolResult {
+    let Value::Object(args) = args else {
+        panic!("arguments must be an object")
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
+        .await
+        .unwrap()
+}
+
 impl Harness {
     pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
-        let Value::Object(args) = args else {
-            panic!("arguments must be an object")
-        };
-        self.client
-            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
-            .await
-            .unwrap()
+        call_tool(&self.client, tool, args).await
     }
 
     pub async fn notify_token(&self, params: Value) {

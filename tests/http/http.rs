@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::RoleClient;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::model::CallToolResult;
 use rmcp::service::RunningService;
 use serde_json::{Value, json};
 use wiremock::matchers::any;
@@ -16,11 +16,7 @@ use crate::common::deploy::deploy;
 use crate::common::now;
 
 async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> CallToolResult {
-    let Value::Object(args) = args else { panic!() };
-    client
-        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
-        .await
-        .unwrap()
+    crate::common::call_tool(client, tool, args).await
 }
 
 fn list_tools() -> Value {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use intercom_mcp::server::IntercomServer;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::model::CallToolResult;
 use rmcp::service::RunningService;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
@@ -86,11 +86,7 @@ pub(crate) async fn audited_at<C: ClientHandler>(
 
 impl<C: ClientHandler> Audited<C> {
     pub(crate) async fn call(&self, tool: &str, args: Value) -> CallToolResult {
-        let Value::Object(args) = args else { panic!() };
-        self.client
-            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
-            .await
-            .unwrap()
+        common::call_tool(&self.client, tool, args).await
     }
 
     pub(crate) fn text(&self) -> String {

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use intercom_mcp::server::IntercomServer;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, ElicitRequestParams,
-    ElicitResult, ElicitationAction, Implementation, ProtocolVersion,
+    CallToolResult, ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult,
+    ElicitationAction, Implementation, ProtocolVersion,
 };
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RequestContext, RunningService};
 use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt};
@@ -101,11 +101,7 @@ pub(crate) async fn connect_with<C: ClientHandler>(
 
 impl<C: ClientHandler> Session<C> {
     pub(crate) async fn call(&self, tool: &str, args: Value) -> CallToolResult {
-        let Value::Object(args) = args else { panic!() };
-        self.client
-            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
-            .await
-            .unwrap()
+        common::call_tool(&self.client, tool, args).await
     }
 
     pub(crate) async fn sent(&self) -> usize {
