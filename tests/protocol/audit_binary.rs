@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::audit::{lines, scratch};
+use super::audit::{answer_writes, lines, scratch};
 use super::stdio::{INITIALIZE, TOKEN};
 use crate::common;
 
@@ -25,16 +25,7 @@ async fn intercom() -> MockServer {
         ))
         .mount(&intercom)
         .await;
-    for verb in ["POST", "PUT"] {
-        Mock::given(method(verb))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("x-request-id", "req-ok")
-                    .set_body_json(json!({"type": "thing", "id": "r1"})),
-            )
-            .mount(&intercom)
-            .await;
-    }
+    answer_writes(&intercom).await;
     intercom
 }
 
