@@ -126,6 +126,14 @@ async fn connect(intercom: MockServer, vars: &[(&str, &str)], base_url: &str) ->
     }
 }
 
+/// What `intercom` received so far, each request as `METHOD /path`, in order.
+pub async fn requests_made(intercom: &MockServer) -> Vec<String> {
+    (intercom.received_requests().await.unwrap())
+        .iter()
+        .map(|request| format!("{} {}", request.method, request.url.path()))
+        .collect()
+}
+
 /// Calls `tool` with `args` (a JSON object) through `client`, and answers its result. The
 /// running service's `call_tool`, not its peer's: it answers a 2026-07-28 input-required round
 /// through the client's handler.

@@ -106,14 +106,7 @@ async fn a_token_intercom_refuses_gets_401_and_its_refresh_fails_with_invalid_gr
         "Intercom no longer accepts this sign-in (the app may have been uninstalled or its \
          access revoked): sign in again"
     );
-    let asked: Vec<String> = intercom
-        .eu
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|request| format!("{} {}", request.method, request.url.path()))
-        .collect();
+    let asked = crate::common::requests_made(&intercom.eu).await;
     // The region probe at sign-in, one call that worked, two refused, the refresh's check.
     assert_eq!(
         asked,

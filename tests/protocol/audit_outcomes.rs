@@ -14,7 +14,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use super::audit::{APP, answer_writes, audited, audited_at, digest, lines, scratch};
 use super::confirm::answering;
-use crate::common::{is_error, text};
+use crate::common::{self, is_error, text};
 
 #[tokio::test]
 async fn refused_invalid_and_unknown_outcomes_are_recorded_with_what_intercom_said() {
@@ -76,10 +76,7 @@ async fn refused_invalid_and_unknown_outcomes_are_recorded_with_what_intercom_sa
     assert_eq!(outcome["status"], Value::Null);
     assert!(session.count("intercomCreateContact", "unknown"));
 
-    let sent: Vec<String> = (session.intercom.received_requests().await.unwrap())
-        .iter()
-        .map(|request| format!("{} {}", request.method, request.url.path()))
-        .collect();
+    let sent = common::requests_made(&session.intercom).await;
     assert_eq!(
         sent,
         ["GET /me", "POST /contacts/gone/notes", "POST /contacts"],

@@ -98,14 +98,7 @@ async fn a_uri_naming_no_record_gets_the_revisions_not_found_error_with_its_uri(
             "{error}"
         );
     }
-    let paths: Vec<String> = deployment
-        .intercom
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|request| format!("{} {}", request.method, request.url.path()))
-        .collect();
+    let paths = crate::common::requests_made(&deployment.intercom).await;
     assert_eq!(
         paths,
         [
